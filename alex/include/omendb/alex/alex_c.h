@@ -1,0 +1,107 @@
+/*
+ * The flat C API of the ALEX core, for the Postgres shim (src/).
+ *
+ * Raw page pointers in, status codes out. Nothing here throws, calls Postgres or
+ * allocates: pages and scratch arrays belong to the caller. A page pointer is the start
+ * of the span the core owns (on a Postgres page, the area after the page header and
+ * before the special space) and `bytes` its length, a multiple of 8.
+ */
+#ifndef OMENDB_ALEX_C_H
+#define OMENDB_ALEX_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t AlexBlock;
+#define ALEX_INVALID_BLOCK ((AlexBlock) 0xFFFFFFFF)
+
+typedef struct AlexEntry
+{
+	uint64_t	key;			/* order-preserving key code */
+	uint64_t	tid;			/* block << 16 | offset */
+} AlexEntry;
+
+typedef struct AlexFences
+{
+	AlexEntry	low;			/* inclusive */
+	AlexEntry	high;			/* exclusive, unless high_infinite */
+	int			high_infinite;
+} AlexFences;
+
+typedef struct AlexChild
+{
+	AlexEntry	low;
+	AlexBlock	block;
+} AlexChild;
+
+typedef enum AlexStatus
+{
+	ALEX_OK = 0,
+	ALEX_NOT_FOUND = 1,
+	ALEX_DUPLICATE = 2,
+	ALEX_PAGE_FULL = 3,
+	ALEX_NODE_FULL = 4,
+	ALEX_BAD_PAGE = 5,
+	ALEX_BAD_ARGUMENT = 6,
+	ALEX_OUT_OF_RANGE = 7,
+	ALEX_INTERNAL_ERROR = 8
+} AlexStatus;
+
+#define ALEX_END ((size_t) -1)
+
+const char *alex_core_version(void);
+const char *alex_status_name(AlexStatus status);
+
+/* Key codes (keys.h explains the order). */
+uint64_t	alex_code_from_int(int64_t value);
+int64_t		alex_int_from_code(uint64_t code);
+uint64_t	alex_code_from_double(double value);
+double		alex_double_from_code(uint64_t code);
+
+/* Data pages. Slot results are ALEX_END when there is no such entry. */
+size_t		alex_data_capacity(size_t bytes, int key_width);
+AlexStatus	alex_data_layout(void *page, size_t bytes, const AlexEntry *entries, size_t n,
+							 const AlexFences *fences, AlexBlock left, AlexBlock right);
+int			alex_data_valid(const void *page, size_t bytes);
+size_t		alex_data_count(const void *page, size_t bytes);
+void		alex_data_fences(const void *page, size_t bytes, AlexFences *out);
+void		alex_data_links(const void *page, size_t bytes, AlexBlock *left, AlexBlock *right);
+void		alex_data_set_links(void *page, size_t bytes, AlexBlock left, AlexBlock right);
+size_t		alex_data_lower_bound(const void *page, size_t bytes, AlexEntry e);
+size_t		alex_data_upper_bound(const void *page, size_t bytes, AlexEntry e);
+size_t		alex_data_first(const void *page, size_t bytes);
+size_t		alex_data_last(const void *page, size_t bytes);
+size_t		alex_data_next(const void *page, size_t bytes, size_t slot);
+size_t		alex_data_prev(const void *page, size_t bytes, size_t slot);
+AlexEntry	alex_data_entry(const void *page, size_t bytes, size_t slot);
+/* scratch holds alex_data_count() + 1 entries */
+AlexStatus	alex_data_insert(void *page, size_t bytes, AlexEntry e, AlexEntry *scratch, size_t scratch_len);
+AlexStatus	alex_data_erase(void *page, size_t bytes, AlexEntry e);
+AlexEntry	alex_data_choose_split(const void *page, size_t bytes, AlexEntry incoming, double fill);
+AlexStatus	alex_data_split(void *left, void *right, size_t bytes, AlexBlock left_block, AlexBlock right_block,
+							AlexEntry boundary, AlexEntry *scratch, size_t scratch_len);
+
+/* Model pages. */
+size_t		alex_model_max_fanout(size_t bytes);
+AlexStatus	alex_model_build(void *page, size_t bytes, const AlexChild *children, size_t n, int level,
+							 const AlexFences *fences, AlexBlock left, AlexBlock right);
+int			alex_model_valid(const void *page, size_t bytes);
+int			alex_model_level(const void *page, size_t bytes);
+void		alex_model_fences(const void *page, size_t bytes, AlexFences *out);
+AlexBlock	alex_model_route(const void *page, size_t bytes, AlexEntry e);
+AlexStatus	alex_model_split_child(void *page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split);
+size_t		alex_model_children(const void *page, size_t bytes, AlexChild *out, size_t out_len);
+
+/* Bulk-load planning. */
+size_t		alex_bulk_take_data_page(const AlexEntry *rest, size_t n, double fill, size_t bytes);
+size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif							/* OMENDB_ALEX_C_H */

@@ -1,0 +1,42 @@
+// Bulk loading, bottom-up: pack sorted entries into data pages at a fill factor, then
+// group each level's pages under model nodes until one root remains.
+//
+// The planning functions only decide how much goes into the next page; the caller writes
+// the page (DataPage::layout, ModelPage::build) wherever its pages live -- the in-memory
+// store here, Postgres buffers in the extension -- so both build the same structure.
+#pragma once
+
+#include <cstddef>
+#include "omendb/alex/span.h"
+
+#include "omendb/alex/entry.h"
+#include "omendb/alex/model_node.h"
+
+namespace omendb::alex {
+
+// How many of the sorted entries `rest` the next data page takes at `fill` (0 < fill <= 1):
+// fill x capacity at the narrowest key width the entries allow, switching to a wider
+// width only when the narrower page would come out less full than the wider one.
+std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page_bytes) noexcept;
+
+// How many of the children `rest` (in key order) the next model node takes. This is
+// ALEX's cost model on pages: each candidate size is charged the expected data-page hops
+// its fitted model causes (children pushed off their predicted slot) plus the cost of the
+// extra level a smaller node implies, and the cheapest wins.
+std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes) noexcept;
+
+// Moves the boundaries between the data pages under one model node to where the node's
+// routing puts them, so bulk-loaded entries route to their own page, no hop needed.
+// `cuts` holds the first entry index of each child page and, last, the end of the
+// node's entries; the children are blocks first_block, first_block + 1, ... in key order.
+// A boundary stays where moving it would overfill a page or empty one.
+void align_cuts(const ModelPage& node, Span<const Entry> sorted, Span<std::size_t> cuts, BlockNumber first_block,
+                std::size_t page_bytes) noexcept;
+
+// Cost-model weights, in units of one exponential-search probe (ALEX's unit). A model
+// level is a cached page (the extension keeps model pages in backend memory); a hop is
+// one more data page pinned, locked and missed in cache, as costly as several levels.
+inline constexpr double kHopCost = 50.0;    // one extra data page visited
+inline constexpr double kLevelCost = 20.0;  // one extra model level traversed
+
+}  // namespace omendb::alex

@@ -1,0 +1,170 @@
+// A data node: one ALEX gapped array in one page-sized byte span.
+//
+// Layout (docs/ARCHITECTURE.md has the picture):
+//   DataHeader | occupancy bitmap (64-bit words) | slots: capacity x (key offset, TID)
+// Keys are stored as offsets from the page's base key in 2, 4 or 8 bytes; TIDs in 6.
+// Entries are ordered by (key, tid). Slots [0, end) obey ALEX's filler rule: an empty slot
+// holds a copy of the next occupied slot's entry, so the array is non-decreasing and can
+// be searched without the bitmap; slots at or beyond `end` are unused. The page model
+// predicts a slot from an entry; searches start there and go outward (exponential, then
+// binary).
+//
+// Every function works on raw page memory handed in by the caller, is noexcept, and never
+// allocates; operations that rebuild the page take a caller-provided scratch array.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include "omendb/alex/span.h"
+
+#include "omendb/alex/entry.h"
+#include "omendb/alex/model.h"
+
+namespace omendb::alex {
+
+inline constexpr std::uint32_t kDataMagic = 0x41584C44;  // "DLXA"
+inline constexpr std::size_t kTidBytes = 6;
+
+// What a search reads comes first, in one cache line; links and fences follow.
+struct DataHeader {
+  std::uint32_t magic;
+  std::uint8_t key_width;  // 2, 4 or 8
+  std::uint8_t flags;      // kHighInfinite
+  std::uint16_t capacity;
+  std::uint16_t count;
+  std::uint16_t end;       // one past the last occupied slot; 0 when empty
+  std::uint32_t reserved;
+  std::uint64_t base_key;
+  LinearModel model;
+  BlockNumber left;
+  BlockNumber right;
+  Entry low;
+  Entry high;
+};
+static_assert(sizeof(DataHeader) == 104, "DataHeader is stored in pages");
+static_assert(offsetof(DataHeader, left) == 64, "the search fields fill the first cache line");
+
+inline constexpr std::uint8_t kHighInfinite = 1;
+
+// A copy of what a search on a page reads first, kept off the page (the in-memory tree
+// holds one per data page; the extension can keep them with its cached model pages). It
+// lets a caller fetch the page header and the predicted slot's cache line at the same
+// time instead of one after the other. Only ever a prefetch hint: a stale one costs a miss,
+// never an answer.
+struct ProbeHint {
+  LinearModel model;
+  std::uint16_t end = 0;
+  std::uint16_t capacity = 0;
+  std::uint8_t key_width = 0;
+};
+
+// The byte offset within the page of the slot a search for e starts at.
+inline std::size_t probe_offset(const ProbeHint& hint, const Entry& e) noexcept {
+  const std::size_t slot = hint.end == 0 ? 0 : hint.model.slot(e, hint.end);
+  const std::size_t bitmap_bytes = (std::size_t{hint.capacity} + 63) / 64 * 8;
+  return sizeof(DataHeader) + bitmap_bytes + slot * (hint.key_width + kTidBytes);
+}
+
+// The smallest key width (2, 4 or 8) that stores offsets up to `span`.
+int key_width_for(std::uint64_t span) noexcept;
+
+// Slots a page of `page_bytes` holds at `key_width` (0 if it cannot hold any).
+std::size_t data_capacity(std::size_t page_bytes, int key_width) noexcept;
+
+struct SearchSteps {
+  std::uint32_t probes = 0;  // slots compared, exponential and binary phases together
+};
+
+// A view of one data page. Cheap to copy; does not own the memory.
+class DataPage {
+ public:
+  DataPage(std::byte* page, std::size_t bytes) noexcept : page_(page), bytes_(bytes) {}
+
+  // Writes a page holding `entries` (sorted, unique, inside `fences`), placed where a
+  // freshly fitted model predicts them. kPageFull if they do not fit at the key width
+  // their range needs.
+  Status layout(Span<const Entry> entries, const Fences& fences, BlockNumber left, BlockNumber right) noexcept;
+
+  bool valid() const noexcept;  // magic, width and capacity agree with the page size
+  ProbeHint probe_hint() const noexcept;
+  const DataHeader& header() const noexcept { return *reinterpret_cast<const DataHeader*>(page_); }
+  DataHeader& header() noexcept { return *reinterpret_cast<DataHeader*>(page_); }
+  Fences fences() const noexcept;
+  void set_fences(const Fences& f) noexcept;
+  std::size_t size() const noexcept { return header().count; }
+  std::size_t capacity() const noexcept { return header().capacity; }
+  std::size_t end() const noexcept { return header().end; }
+
+  bool occupied(std::size_t slot) const noexcept;
+  Entry entry_at(std::size_t slot) const noexcept;  // valid for any slot < end()
+
+  // Occupied slots: first/last return end() when the page is empty; next/prev return
+  // end() when there is none.
+  std::size_t first_slot() const noexcept;
+  std::size_t last_slot() const noexcept;
+  std::size_t next_slot(std::size_t slot) const noexcept;
+  std::size_t prev_slot(std::size_t slot) const noexcept;
+
+  // The occupied slot of the first entry >= e (lower_bound) or > e (upper_bound), or
+  // end() if there is none on this page.
+  std::size_t lower_bound(const Entry& e, SearchSteps* steps = nullptr) const noexcept;
+  std::size_t upper_bound(const Entry& e, SearchSteps* steps = nullptr) const noexcept;
+
+  // The first slot whose value is >= e: an entry, or a gap whose filler copies the entry
+  // (lower_bound is next_slot(seek(e))); end() if every entry is < e. A result strictly
+  // inside (0, end()) proves e lies within this page's fences without reading them.
+  std::size_t seek(const Entry& e, SearchSteps* steps = nullptr) const noexcept;
+
+  // The predicted slot of e, clamped to [0, end()).
+  std::size_t predicted_slot(const Entry& e) const noexcept;
+
+  // Inserts an entry inside the fences. kDuplicate if present, kPageFull if the page
+  // must be split first. May rebuild the page (wider key width, refit model) through
+  // `scratch`, which must hold capacity() entries.
+  Status insert(const Entry& e, Span<Entry> scratch) noexcept;
+
+  // Removes an entry. kNotFound if absent.
+  Status erase(const Entry& e) noexcept;
+
+  // Copies the entries in order into out (which must hold size() entries).
+  std::size_t copy_entries(Span<Entry> out) const noexcept;
+
+  // Mean and max |predicted slot - actual slot| over the entries.
+  void model_error(double* mean, std::int64_t* max) const noexcept;
+
+ private:
+  std::uint64_t* bitmap() const noexcept;
+  std::byte* slots() const noexcept;
+  std::size_t stride() const noexcept;
+  std::uint64_t key_at(std::size_t slot) const noexcept;
+  void write_slot(std::size_t slot, const Entry& e) noexcept;
+  void copy_slot(std::size_t to, std::size_t from) noexcept;
+  void move_slots(std::size_t to, std::size_t from, std::size_t n) noexcept;
+  void set_occupied(std::size_t slot, bool on) noexcept;
+  void fill_gaps() noexcept;
+  bool fits_encoding(std::uint64_t key) const noexcept;
+  std::size_t nearest_gap(std::size_t slot) const noexcept;
+  // Lays the page out again with its entries plus `extra`.
+  Status relayout_with(const Entry& extra, Span<Entry> scratch) noexcept;
+
+  std::byte* page_;
+  std::size_t bytes_;
+};
+
+// Splits a page at `boundary`: entries below it stay in `left` (rewritten in place), the
+// rest go to the blank page `right`, whose low fence -- and the left page's new high
+// fence -- is `boundary` (low < boundary, and boundary inside the old fences). Links:
+// left.right = right_block, right.left = left_block, right.right = the old left.right
+// (that page's left link is the caller's to update). `scratch` must hold left.size()
+// entries.
+Status split_data_page(DataPage left, DataPage right, BlockNumber left_block, BlockNumber right_block,
+                       const Entry& boundary, Span<Entry> scratch) noexcept;
+
+// Where to split a full page that must take `incoming`: the middle entry, except that an
+// entry beyond the rightmost page's last entry leaves the old page `fill` full (and one
+// before the leftmost page's first entry leaves the new right page `fill` full), so
+// appends and prepends pack pages instead of half-filling them. The boundary may be
+// `incoming` itself.
+Entry choose_split(const DataPage& page, const Entry& incoming, double fill) noexcept;
+
+}  // namespace omendb::alex

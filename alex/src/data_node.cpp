@@ -1,0 +1,482 @@
+#include "omendb/alex/data_node.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace omendb::alex {
+namespace {
+
+constexpr std::size_t kHeaderBytes = sizeof(DataHeader);
+
+// A shift longer than this on a page with room to spare means the gaps are no longer
+// where the keys are: re-lay the page out (ALEX's retrain) instead of shifting.
+constexpr std::size_t kMaxShift = 64;
+constexpr double kRelayoutDensity = 0.9;
+
+std::size_t bitmap_words(std::size_t capacity) noexcept { return (capacity + 63) / 64; }
+
+// Header | occupancy bitmap | slots of (key offset, TID), interleaved so that the probe
+// that finds a key has its TID in the same cache line.
+std::size_t layout_bytes(std::size_t capacity, int width) noexcept {
+  return kHeaderBytes + bitmap_words(capacity) * 8 + capacity * (static_cast<std::size_t>(width) + kTidBytes);
+}
+
+std::uint64_t max_offset(int width) noexcept {
+  return width == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * width)) - 1;
+}
+
+std::uint64_t load_uint(const std::byte* p, int width) noexcept {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, static_cast<std::size_t>(width));  // little-endian hosts only (x86-64, arm64)
+  return v;
+}
+
+void store_uint(std::byte* p, std::uint64_t v, int width) noexcept {
+  std::memcpy(p, &v, static_cast<std::size_t>(width));
+}
+
+// The entry right after e in (key, tid) order; false if e is the largest possible.
+bool successor(const Entry& e, Entry* out) noexcept {
+  if (e.tid < kMaxTid) {
+    *out = Entry{e.key, e.tid + 1};
+    return true;
+  }
+  if (e.key == ~std::uint64_t{0}) return false;
+  *out = Entry{e.key + 1, 0};
+  return true;
+}
+
+// Reads slots of key width W with the target already translated into the page's offset
+// space. A key-only target (tid 0) never needs the TID: an equal offset is not less.
+template <int W>
+struct SlotReader {
+  const std::byte* slots;
+  static constexpr std::size_t kStride = W + kTidBytes;
+
+  std::uint64_t offset(std::size_t slot) const noexcept {
+    if constexpr (W == 2) {
+      std::uint16_t v;
+      std::memcpy(&v, slots + slot * kStride, 2);
+      return v;
+    } else if constexpr (W == 4) {
+      std::uint32_t v;
+      std::memcpy(&v, slots + slot * kStride, 4);
+      return v;
+    } else {
+      std::uint64_t v;
+      std::memcpy(&v, slots + slot * kStride, 8);
+      return v;
+    }
+  }
+  std::uint64_t tid(std::size_t slot) const noexcept { return load_uint(slots + slot * kStride + W, kTidBytes); }
+  bool less(std::size_t slot, std::uint64_t target_offset, std::uint64_t target_tid) const noexcept {
+    const std::uint64_t o = offset(slot);
+    return o < target_offset || (o == target_offset && target_tid != 0 && tid(slot) < target_tid);
+  }
+};
+
+// First slot in [0, end) whose value is >= the target, searching outward from `predicted`
+// (exponential) and then by bisection inside the bracket.
+template <int W>
+std::size_t search_slots(const SlotReader<W>& r, std::size_t end, std::size_t predicted, std::uint64_t target_offset,
+                         std::uint64_t target_tid, SearchSteps* steps) noexcept {
+  std::uint32_t probes = 1;
+  std::size_t lo, hi;  // answer in [lo, hi]: slots below lo are less, slot hi is not (or hi == end)
+  if (r.less(predicted, target_offset, target_tid)) {
+    std::size_t step = 1;
+    lo = predicted + 1;
+    hi = end;
+    for (std::size_t probe = predicted + 1; probe < end; probe = predicted + step) {
+      ++probes;
+      if (!r.less(probe, target_offset, target_tid)) {
+        hi = probe;
+        break;
+      }
+      lo = probe + 1;
+      step *= 2;
+    }
+  } else {
+    std::size_t step = 1;
+    hi = predicted;
+    lo = 0;
+    while (step <= predicted) {
+      const std::size_t probe = predicted - step;
+      ++probes;
+      if (r.less(probe, target_offset, target_tid)) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
+      step *= 2;
+    }
+  }
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    ++probes;
+    if (r.less(mid, target_offset, target_tid))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (steps) steps->probes += probes;
+  return lo;
+}
+
+}  // namespace
+
+int key_width_for(std::uint64_t span) noexcept {
+  if (span <= max_offset(2)) return 2;
+  if (span <= max_offset(4)) return 4;
+  return 8;
+}
+
+std::size_t data_capacity(std::size_t page_bytes, int key_width) noexcept {
+  const std::size_t slot_bytes = static_cast<std::size_t>(key_width) + kTidBytes;
+  if (page_bytes < kHeaderBytes + 8 + slot_bytes) return 0;
+  std::size_t capacity = (page_bytes - kHeaderBytes) * 8 / (8 * slot_bytes + 1);
+  while (capacity > 0 && layout_bytes(capacity, key_width) > page_bytes) --capacity;
+  return std::min<std::size_t>(capacity, 0xFFFF);
+}
+
+ProbeHint DataPage::probe_hint() const noexcept {
+  const DataHeader& h = header();
+  return ProbeHint{h.model, h.end, h.capacity, h.key_width};
+}
+
+std::uint64_t* DataPage::bitmap() const noexcept { return reinterpret_cast<std::uint64_t*>(page_ + kHeaderBytes); }
+
+std::byte* DataPage::slots() const noexcept { return page_ + kHeaderBytes + bitmap_words(capacity()) * 8; }
+
+std::size_t DataPage::stride() const noexcept { return header().key_width + kTidBytes; }
+
+bool DataPage::valid() const noexcept {
+  if (bytes_ < kHeaderBytes || reinterpret_cast<std::uintptr_t>(page_) % 8 != 0) return false;
+  const DataHeader& h = header();
+  if (h.magic != kDataMagic) return false;
+  if (h.key_width != 2 && h.key_width != 4 && h.key_width != 8) return false;
+  if (h.capacity == 0 || h.capacity != data_capacity(bytes_, h.key_width)) return false;
+  return h.count <= h.end && h.end <= h.capacity;
+}
+
+Fences DataPage::fences() const noexcept {
+  const DataHeader& h = header();
+  return Fences{h.low, h.high, (h.flags & kHighInfinite) != 0};
+}
+
+void DataPage::set_fences(const Fences& f) noexcept {
+  DataHeader& h = header();
+  h.low = f.low;
+  h.high = f.high_infinite ? Entry{} : f.high;
+  h.flags = static_cast<std::uint8_t>(f.high_infinite ? (h.flags | kHighInfinite) : (h.flags & ~kHighInfinite));
+}
+
+bool DataPage::occupied(std::size_t slot) const noexcept { return (bitmap()[slot / 64] >> (slot % 64)) & 1; }
+
+std::uint64_t DataPage::key_at(std::size_t slot) const noexcept {
+  const int w = header().key_width;
+  return header().base_key + load_uint(slots() + slot * stride(), w);
+}
+
+Entry DataPage::entry_at(std::size_t slot) const noexcept {
+  const std::byte* p = slots() + slot * stride();
+  return Entry{header().base_key + load_uint(p, header().key_width), load_uint(p + header().key_width, kTidBytes)};
+}
+
+void DataPage::write_slot(std::size_t slot, const Entry& e) noexcept {
+  const int w = header().key_width;
+  std::byte* p = slots() + slot * stride();
+  store_uint(p, e.key - header().base_key, w);
+  store_uint(p + w, e.tid, kTidBytes);
+}
+
+void DataPage::copy_slot(std::size_t to, std::size_t from) noexcept {
+  std::memcpy(slots() + to * stride(), slots() + from * stride(), stride());
+}
+
+void DataPage::move_slots(std::size_t to, std::size_t from, std::size_t n) noexcept {
+  std::memmove(slots() + to * stride(), slots() + from * stride(), n * stride());
+}
+
+void DataPage::set_occupied(std::size_t slot, bool on) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << (slot % 64);
+  if (on)
+    bitmap()[slot / 64] |= bit;
+  else
+    bitmap()[slot / 64] &= ~bit;
+}
+
+std::size_t DataPage::next_slot(std::size_t slot) const noexcept {
+  const std::size_t end_slot = end();
+  if (slot >= end_slot) return end_slot;
+  const std::uint64_t* bits = bitmap();
+  std::size_t word = slot / 64;
+  std::uint64_t w = bits[word] & (~std::uint64_t{0} << (slot % 64));
+  for (;;) {
+    if (w != 0) {
+      const std::size_t found = word * 64 + static_cast<std::size_t>(__builtin_ctzll(w));
+      return found < end_slot ? found : end_slot;
+    }
+    if (++word * 64 >= end_slot) return end_slot;
+    w = bits[word];
+  }
+}
+
+std::size_t DataPage::prev_slot(std::size_t slot) const noexcept {
+  // The occupied slot at or before `slot`; end() if none.
+  if (end() == 0) return end();
+  if (slot >= end()) slot = end() - 1;
+  const std::uint64_t* bits = bitmap();
+  std::size_t word = slot / 64;
+  const unsigned shift = static_cast<unsigned>(63 - slot % 64);
+  std::uint64_t w = (bits[word] << shift) >> shift;
+  for (;;) {
+    if (w != 0) return word * 64 + 63 - static_cast<std::size_t>(__builtin_clzll(w));
+    if (word == 0) return end();
+    w = bits[--word];
+  }
+}
+
+std::size_t DataPage::first_slot() const noexcept { return next_slot(0); }
+
+std::size_t DataPage::last_slot() const noexcept { return end() == 0 ? 0 : prev_slot(end() - 1); }
+
+std::size_t DataPage::predicted_slot(const Entry& e) const noexcept {
+  return end() == 0 ? 0 : header().model.slot(e, end());
+}
+
+std::size_t DataPage::seek(const Entry& e, SearchSteps* steps) const noexcept {
+  const DataHeader& h = header();
+  const std::size_t end_slot = h.end;
+  if (end_slot == 0) return 0;
+  if (e.key < h.base_key) return 0;
+  const std::uint64_t target_offset = e.key - h.base_key;
+  if (target_offset > max_offset(h.key_width)) return end_slot;
+  const std::size_t predicted = h.model.slot(e, end_slot);
+  switch (h.key_width) {
+    case 2: return search_slots(SlotReader<2>{slots()}, end_slot, predicted, target_offset, e.tid, steps);
+    case 4: return search_slots(SlotReader<4>{slots()}, end_slot, predicted, target_offset, e.tid, steps);
+    default: return search_slots(SlotReader<8>{slots()}, end_slot, predicted, target_offset, e.tid, steps);
+  }
+}
+
+std::size_t DataPage::lower_bound(const Entry& e, SearchSteps* steps) const noexcept {
+  // The first slot >= e may be a gap; its filler copies the next occupied slot, which is
+  // then the answer.
+  return next_slot(seek(e, steps));
+}
+
+std::size_t DataPage::upper_bound(const Entry& e, SearchSteps* steps) const noexcept {
+  Entry next;
+  return successor(e, &next) ? lower_bound(next, steps) : end();
+}
+
+std::size_t DataPage::copy_entries(Span<Entry> out) const noexcept {
+  std::size_t n = 0;
+  for (std::size_t s = first_slot(); s < end() && n < out.size(); s = next_slot(s + 1)) out[n++] = entry_at(s);
+  return n;
+}
+
+Status DataPage::layout(Span<const Entry> entries, const Fences& fences, BlockNumber left, BlockNumber right) noexcept {
+  const std::size_t n = entries.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!fences.contains(entries[i]) || (i > 0 && !(entries[i - 1] < entries[i]))) return Status::kBadArgument;
+  }
+  // The base sits below the first key by half the room the width leaves (but not below
+  // the low fence, under which no key can arrive), so inserts on either side rarely
+  // force a re-encode.
+  const std::uint64_t first = n > 0 ? entries[0].key : fences.low.key;
+  const std::uint64_t span = n > 0 ? entries[n - 1].key - first : 0;
+  const int width = key_width_for(span);
+  const std::uint64_t base = first - std::min((max_offset(width) - span) / 2, first - fences.low.key);
+  const std::size_t capacity = data_capacity(bytes_, width);
+  if (capacity == 0) return Status::kBadArgument;
+  if (n > capacity) return Status::kPageFull;
+
+  std::memset(page_, 0, bytes_);
+  DataHeader& h = header();
+  h.magic = kDataMagic;
+  h.key_width = static_cast<std::uint8_t>(width);
+  h.capacity = static_cast<std::uint16_t>(capacity);
+  h.count = static_cast<std::uint16_t>(n);
+  h.left = left;
+  h.right = right;
+  h.base_key = base;
+  set_fences(fences);
+  if (n == 0) return Status::kOk;
+
+  // Spread the entries over the whole array where the model puts them, as ALEX does, so
+  // inserts find gaps near their predicted slot.
+  const Entry model_limit = fences.high_infinite ? entries[n - 1] : fences.high;
+  h.model = fit_model(entries, static_cast<double>(capacity) / static_cast<double>(n), model_limit);
+  std::size_t next_free = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t slot = h.model.slot(entries[i], capacity);
+    slot = std::max(slot, next_free);
+    slot = std::min(slot, capacity - (n - i));
+    write_slot(slot, entries[i]);
+    set_occupied(slot, true);
+    next_free = slot + 1;
+  }
+  h.end = static_cast<std::uint16_t>(next_free);
+  fill_gaps();
+  return Status::kOk;
+}
+
+void DataPage::fill_gaps() noexcept {
+  // Walking down from the last entry, every gap copies the occupied slot above it.
+  std::size_t source = end() - 1;
+  for (std::size_t s = end(); s-- > 0;) {
+    if (occupied(s))
+      source = s;
+    else
+      copy_slot(s, source);
+  }
+}
+
+bool DataPage::fits_encoding(std::uint64_t key) const noexcept {
+  const DataHeader& h = header();
+  return key >= h.base_key && key - h.base_key <= max_offset(h.key_width);
+}
+
+std::size_t DataPage::nearest_gap(std::size_t slot) const noexcept {
+  // Slots at or beyond end() are free too (their bits are clear). `slot` may be
+  // capacity(); returns capacity() if the page is full.
+  const std::size_t cap = capacity();
+  for (std::size_t d = 0; slot + d < cap || d <= slot; ++d) {
+    if (slot + d < cap && !occupied(slot + d)) return slot + d;
+    if (d <= slot && slot - d < cap && !occupied(slot - d)) return slot - d;
+  }
+  return cap;
+}
+
+Status DataPage::relayout_with(const Entry& extra, Span<Entry> scratch) noexcept {
+  // layout() checks that everything fits before it writes a byte, so a kPageFull leaves
+  // the page as it was.
+  const std::size_t n = size() + 1;
+  if (scratch.size() < n) return Status::kBadArgument;
+  std::size_t out = 0;
+  bool placed = false;
+  for (std::size_t s = first_slot(); s < end(); s = next_slot(s + 1)) {
+    const Entry e = entry_at(s);
+    if (!placed && extra < e) {
+      scratch[out++] = extra;
+      placed = true;
+    }
+    scratch[out++] = e;
+  }
+  if (!placed) scratch[out++] = extra;
+  const DataHeader h = header();
+  return layout(scratch.first(n), fences(), h.left, h.right);
+}
+
+Status DataPage::insert(const Entry& e, Span<Entry> scratch) noexcept {
+  if (!fences().contains(e)) return Status::kOutOfRange;
+  const std::size_t first_ge = seek(e);
+  const std::size_t next_real = next_slot(first_ge);
+  if (next_real < end() && entry_at(next_real) == e) return Status::kDuplicate;
+  if (!fits_encoding(e.key)) return relayout_with(e, scratch);
+  if (size() == capacity()) return Status::kPageFull;
+
+  DataHeader& h = header();
+  if (first_ge < next_real || (next_real == end() && end() < capacity())) {
+    // A gap run [first_ge, next_real) sits right before the successor (or past the last
+    // entry, where every slot up to capacity is free): use the predicted slot within it.
+    const std::size_t run_end = next_real == end() ? capacity() : next_real;
+    const std::size_t slot = std::clamp(h.model.slot(e, capacity()), first_ge, run_end - 1);
+    write_slot(slot, e);
+    set_occupied(slot, true);
+    for (std::size_t s = first_ge; s < slot; ++s) copy_slot(s, slot);
+    if (slot >= h.end) h.end = static_cast<std::uint16_t>(slot + 1);
+    ++h.count;
+    return Status::kOk;
+  }
+
+  // The successor occupies first_ge: shift the run between it and the nearest gap.
+  const std::size_t gap = nearest_gap(first_ge);
+  const std::size_t distance = gap > first_ge ? gap - first_ge : first_ge - gap;
+  if (distance > kMaxShift && size() + 1 <= kRelayoutDensity * capacity()) return relayout_with(e, scratch);
+  std::size_t slot;
+  if (gap > first_ge) {
+    move_slots(first_ge + 1, first_ge, gap - first_ge);
+    slot = first_ge;
+    if (gap >= h.end) h.end = static_cast<std::uint16_t>(gap + 1);
+  } else {
+    move_slots(gap, gap + 1, first_ge - 1 - gap);
+    slot = first_ge - 1;
+  }
+  set_occupied(gap, true);
+  write_slot(slot, e);
+  ++h.count;
+  return Status::kOk;
+}
+
+Status DataPage::erase(const Entry& e) noexcept {
+  const std::size_t slot = lower_bound(e);
+  if (slot >= end() || entry_at(slot) != e) return Status::kNotFound;
+  DataHeader& h = header();
+  set_occupied(slot, false);
+  --h.count;
+  const std::size_t prev = slot == 0 ? end() : prev_slot(slot - 1);
+  const std::size_t run_start = prev == end() ? 0 : prev + 1;
+  const std::size_t next = next_slot(slot + 1);
+  if (next == end()) {
+    h.end = static_cast<std::uint16_t>(run_start);  // the gaps before it now trail the page
+  } else {
+    for (std::size_t s = run_start; s <= slot; ++s) copy_slot(s, next);
+  }
+  return Status::kOk;
+}
+
+void DataPage::model_error(double* mean, std::int64_t* max) const noexcept {
+  double sum = 0;
+  std::int64_t worst = 0;
+  std::size_t n = 0;
+  for (std::size_t s = first_slot(); s < end(); s = next_slot(s + 1)) {
+    const std::int64_t predicted = static_cast<std::int64_t>(header().model.slot(entry_at(s), capacity()));
+    const std::int64_t error = std::llabs(predicted - static_cast<std::int64_t>(s));
+    sum += static_cast<double>(error);
+    worst = std::max(worst, error);
+    ++n;
+  }
+  *mean = n ? sum / static_cast<double>(n) : 0;
+  *max = worst;
+}
+
+Status split_data_page(DataPage left, DataPage right, BlockNumber left_block, BlockNumber right_block,
+                       const Entry& boundary, Span<Entry> scratch) noexcept {
+  const Fences old = left.fences();
+  if (!(old.low < boundary) || !old.contains(boundary)) return Status::kBadArgument;
+  const std::size_t n = left.copy_entries(scratch);
+  if (n != left.size()) return Status::kBadArgument;
+  const std::size_t cut =
+      static_cast<std::size_t>(std::lower_bound(scratch.begin(), scratch.begin() + n, boundary) - scratch.begin());
+  const BlockNumber old_left = left.header().left;
+  const BlockNumber old_right = left.header().right;
+  // Each half's key range lies inside the old one, so it fits at the old width or narrower.
+  Status s = right.layout(scratch.subspan(cut, n - cut), Fences{boundary, old.high, old.high_infinite}, left_block,
+                          old_right);
+  if (s != Status::kOk) return s;
+  return left.layout(scratch.first(cut), Fences{old.low, boundary, false}, old_left, right_block);
+}
+
+Entry choose_split(const DataPage& page, const Entry& incoming, double fill) noexcept {
+  const std::size_t n = page.size();
+  const Fences f = page.fences();
+  const auto nth = [&](std::size_t index) {
+    std::size_t s = page.first_slot();
+    for (std::size_t i = 0; i < index; ++i) s = page.next_slot(s + 1);
+    return page.entry_at(s);
+  };
+  const auto packed = static_cast<std::size_t>(fill * static_cast<double>(n) + 0.5);
+  if (f.high_infinite && page.entry_at(page.last_slot()) < incoming) {
+    const std::size_t keep = std::clamp<std::size_t>(packed, 1, n);
+    return keep == n ? incoming : nth(keep);
+  }
+  if (page.header().left == kInvalidBlock && incoming < page.entry_at(page.first_slot())) {
+    return nth(n - std::clamp<std::size_t>(packed, 1, n));
+  }
+  return nth(n / 2);
+}
+
+}  // namespace omendb::alex

@@ -1,0 +1,176 @@
+#include "omendb/alex/model_node.h"
+
+#include <algorithm>
+
+namespace omendb::alex {
+namespace {
+
+constexpr std::size_t kHeaderBytes = sizeof(ModelHeader);
+
+std::size_t next_power_of_two(std::size_t v) noexcept {
+  std::size_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+// Maps the children's lows onto `spread` slots.
+LinearModel fit_children(Span<const ChildRef> children, std::size_t spread) noexcept {
+  const std::size_t n = children.size();
+  return fit_model_by(
+      n, [&](std::size_t i) { return children[i].low; }, static_cast<double>(spread) / static_cast<double>(n),
+      children[n - 1].low);
+}
+
+// Slots cost nothing (the page is there anyway) and finer slots misroute less, so a node
+// gets up to 32 per child, within the page; only nodes with few children can double.
+std::size_t fanout_for(std::size_t children, std::size_t page_bytes) noexcept {
+  return std::min(max_fanout(page_bytes), std::max<std::size_t>(2, next_power_of_two(32 * children)));
+}
+
+// Child i owns [starts[i], starts[i+1]): its predicted slot, pushed right past its left
+// neighbour and left enough to leave every later child a slot. starts has n + 1 entries.
+void assign_starts(const LinearModel& model, Span<const ChildRef> children, std::size_t fanout,
+                   std::size_t* starts) noexcept {
+  const std::size_t n = children.size();
+  starts[0] = 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    std::size_t start = model.slot(children[i].low, fanout);
+    start = std::max(start, starts[i - 1] + 1);
+    starts[i] = std::min(start, fanout - (n - i));
+  }
+  starts[n] = fanout;
+}
+
+}  // namespace
+
+double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) noexcept {
+  const std::size_t n = children.size();
+  if (n < 2 || 2 * n > max_fanout(page_bytes)) return 0;
+  const std::size_t fanout = fanout_for(n, page_bytes);
+  const LinearModel model = fit_children(children, fanout);
+  std::size_t starts[4097];
+  assign_starts(model, children, fanout, starts);
+  // A lookup for child i's low lands on the child owning its predicted slot and walks the
+  // difference. Besides, the slot where one child ends and the next begins routes all its
+  // keys to one of them: about half a slot of the child's s slots goes astray, 1 / (2 s).
+  double hops = 0;
+  std::size_t owner = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t predicted = model.slot(children[i].low, fanout);
+    while (owner + 1 < n && starts[owner + 1] <= predicted) ++owner;
+    while (owner > 0 && starts[owner] > predicted) --owner;
+    if (i > 0) hops += static_cast<double>(owner > i ? owner - i : i - owner);
+    hops += 0.5 / static_cast<double>(starts[i + 1] - starts[i]);
+  }
+  return hops / static_cast<double>(n);
+}
+
+std::size_t max_fanout(std::size_t page_bytes) noexcept {
+  if (page_bytes < kHeaderBytes + 2 * sizeof(BlockNumber)) return 0;
+  std::size_t fanout = 2;
+  while (kHeaderBytes + 2 * fanout * sizeof(BlockNumber) <= page_bytes) fanout *= 2;
+  return std::min<std::size_t>(fanout, 4096);
+}
+
+BlockNumber* ModelPage::slots() const noexcept { return reinterpret_cast<BlockNumber*>(page_ + kHeaderBytes); }
+
+bool ModelPage::valid() const noexcept {
+  if (bytes_ < kHeaderBytes || reinterpret_cast<std::uintptr_t>(page_) % 8 != 0) return false;
+  const ModelHeader& h = header();
+  const std::size_t f = h.fanout;
+  return h.magic == kModelMagic && h.level >= 1 && f >= 2 && (f & (f - 1)) == 0 && f <= max_fanout(bytes_) &&
+         h.children >= 1 && h.children <= f;
+}
+
+void ModelPage::set_fences(const Fences& f) noexcept {
+  ModelHeader& h = header();
+  h.low = f.low;
+  h.high = f.high_infinite ? Entry{} : f.high;
+  h.flags = static_cast<std::uint8_t>(f.high_infinite ? (h.flags | kHighInfinite) : (h.flags & ~kHighInfinite));
+}
+
+Status ModelPage::build(Span<const ChildRef> children, std::uint8_t level, const Fences& fences, BlockNumber left,
+                        BlockNumber right) noexcept {
+  const std::size_t n = children.size();
+  const std::size_t limit = max_fanout(bytes_);
+  if (n == 0 || 2 * n > limit || level == 0) return Status::kBadArgument;
+  const std::size_t fanout = fanout_for(n, bytes_);
+  // Appends land beyond the last child of the rightmost node: leave them half the slots.
+  const bool reserve = fences.high_infinite && 2 * n <= fanout / 2;
+
+  ModelHeader& h = header();
+  h = ModelHeader{};
+  h.magic = kModelMagic;
+  h.level = level;
+  h.fanout = static_cast<std::uint32_t>(fanout);
+  h.children = static_cast<std::uint32_t>(n);
+  h.left = left;
+  h.right = right;
+  set_fences(fences);
+  h.model = fit_children(children, reserve ? fanout / 2 : fanout);
+
+  std::size_t starts[4097];
+  assign_starts(h.model, children, fanout, starts);
+  BlockNumber* s = slots();
+  for (std::size_t i = 0; i < n; ++i) std::fill(s + starts[i], s + starts[i + 1], children[i].block);
+  return Status::kOk;
+}
+
+bool ModelPage::find_child(BlockNumber child, std::size_t hint, std::size_t* first, std::size_t* last) const noexcept {
+  const std::size_t f = fanout();
+  const BlockNumber* s = slots();
+  hint = std::min(hint, f - 1);
+  std::size_t found = f;
+  for (std::size_t d = 0; d < f && found == f; ++d) {
+    if (hint + d < f && s[hint + d] == child) found = hint + d;
+    else if (d <= hint && s[hint - d] == child) found = hint - d;
+    else if (hint + d >= f && d > hint) break;
+  }
+  if (found == f) return false;
+  std::size_t a = found, b = found;
+  while (a > 0 && s[a - 1] == child) --a;
+  while (b + 1 < f && s[b + 1] == child) ++b;
+  *first = a;
+  *last = b;
+  return true;
+}
+
+Status ModelPage::split_child(BlockNumber child, BlockNumber new_child, const Entry& split) noexcept {
+  std::size_t a, b;
+  if (!find_child(child, route_slot(split), &a, &b)) return Status::kNotFound;
+  ModelHeader& h = header();
+  if (a == b) {
+    // One slot cannot be shared: double the array, every child keeping its keys.
+    const std::size_t f = fanout();
+    if (2 * f > max_fanout(bytes_)) return Status::kNodeFull;
+    LinearModel doubled = h.model;
+    if (!doubled.double_scale()) return Status::kNodeFull;
+    BlockNumber* s = slots();
+    for (std::size_t i = f; i-- > 0;) s[2 * i] = s[2 * i + 1] = s[i];
+    h.model = doubled;
+    h.fanout = static_cast<std::uint32_t>(2 * f);
+    a = 2 * a;
+    b = 2 * b + 1;
+  }
+  const std::size_t from = std::clamp(route_slot(split), a + 1, b);
+  std::fill(slots() + from, slots() + b + 1, new_child);
+  ++h.children;
+  return Status::kOk;
+}
+
+std::size_t ModelPage::children(Span<ChildRef> out) const noexcept {
+  const std::size_t f = fanout();
+  const BlockNumber* s = slots();
+  std::size_t n = 0;
+  const Entry top{~std::uint64_t{0}, kMaxTid};
+  for (std::size_t i = 0; i < f && n < out.size(); ++i) {
+    if (i > 0 && s[i] == s[i - 1]) continue;
+    Entry low;
+    if (!header().model.first_entry_reaching(static_cast<std::int64_t>(i), &low)) low = top;
+    if (n > 0 && low < out[n - 1].low) low = out[n - 1].low;
+    out[n++] = ChildRef{low, s[i]};
+  }
+  return n;
+}
+
+}  // namespace omendb::alex

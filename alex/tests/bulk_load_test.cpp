@@ -1,0 +1,92 @@
+// Bulk-load planning: take_data_page and take_model_group produce pages the node
+// functions accept, at the requested fill.
+#include <vector>
+
+#include "omendb/alex/bulk_load.h"
+#include "omendb/alex/data_node.h"
+#include "omendb/alex/model_node.h"
+#include "test_support.h"
+
+namespace omendb::alex::test {
+namespace {
+
+std::vector<Entry> dist_entries(Dist d, std::size_t n, std::uint64_t seed) {
+  SplitMix64 rng(seed);
+  std::vector<Entry> v;
+  for (std::int64_t k : testing::make_keys(d, n, seed)) v.push_back(Entry{code_from_int(k), random_tid(rng)});
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+TEST(BulkLoad, TakeDataPageFillsPagesThatLayOut) {
+  SplitMix64 rng(derive_seed("bulk-take"));
+  for (std::size_t bytes : {std::size_t{4096}, std::size_t{8192}, std::size_t{32768}}) {
+    for (Dist d : {Dist::kUniform, Dist::kSequential, Dist::kLognormal, Dist::kClustered, Dist::kParetoGap,
+                   Dist::kOutliers, Dist::kOneKey, Dist::kTenKeys, Dist::kExtremes}) {
+      const auto e = dist_entries(d, 30000, rng.next());
+      for (double fill : {0.5, 0.8, 1.0}) {
+        SCOPED_TRACE(std::string(testing::dist_name(d)) + " " + std::to_string(bytes) + " fill " + std::to_string(fill));
+        std::size_t pos = 0, pages = 0;
+        std::vector<std::byte> buf(bytes);
+        while (pos < e.size()) {
+          const Span<const Entry> rest(e.data() + pos, e.size() - pos);
+          const std::size_t n = take_data_page(rest, fill, bytes);
+          ASSERT_GE(n, 1u);
+          ASSERT_LE(n, rest.size());
+          const int width = key_width_for(rest[n - 1].key - rest[0].key);
+          const double cap = static_cast<double>(data_capacity(bytes, width));
+          ASSERT_LE(static_cast<double>(n), fill * cap + 1) << "page " << pages << " overfilled at width " << width;
+          if (n < rest.size()) {
+            // Never emptier than a page at the widest width.
+            ASSERT_GE(static_cast<double>(n), fill * static_cast<double>(data_capacity(bytes, 8)) - 1)
+                << "page " << pages << " underfilled";
+          }
+          Fences f;
+          f.low = pos == 0 ? Entry{0, 0} : rest[0];
+          f.high_infinite = n == rest.size();
+          if (!f.high_infinite) f.high = rest[n];
+          DataPage p(buf.data(), bytes);
+          ASSERT_EQ(p.layout(rest.first(n), f, kInvalidBlock, kInvalidBlock), Status::kOk) << "page " << pages;
+          ASSERT_EQ(p.size(), n);
+          pos += n;
+          ++pages;
+        }
+      }
+    }
+  }
+}
+
+TEST(BulkLoad, TakeModelGroupBuildsNodes) {
+  SplitMix64 rng(derive_seed("bulk-group"));
+  for (std::size_t bytes : {std::size_t{4096}, std::size_t{8192}, std::size_t{32768}}) {
+    for (Dist d : {Dist::kUniform, Dist::kLognormal, Dist::kParetoGap, Dist::kOneKey, Dist::kExtremes}) {
+      const auto e = dist_entries(d, 60000, rng.next());
+      std::vector<ChildRef> children;
+      for (std::size_t i = 0; i < e.size(); i += 13)
+        children.push_back(ChildRef{e[i], static_cast<BlockNumber>(children.size() + 1)});
+      std::size_t pos = 0, groups = 0;
+      std::vector<std::byte> buf(bytes);
+      while (pos < children.size()) {
+        const Span<const ChildRef> rest(children.data() + pos, children.size() - pos);
+        const std::size_t n = take_model_group(rest, bytes);
+        ASSERT_GE(n, 1u);
+        ASSERT_LE(n, std::min(rest.size(), max_fanout(bytes) / 2));
+        ModelPage m(buf.data(), bytes);
+        Fences f;
+        f.low = pos == 0 ? Entry{0, 0} : rest[0].low;
+        f.high_infinite = n == rest.size();
+        if (!f.high_infinite) f.high = rest[n].low;
+        ASSERT_EQ(m.build(rest.first(n), 1, f, kInvalidBlock, kInvalidBlock), Status::kOk);
+        ASSERT_EQ(m.header().children, n);
+        pos += n;
+        ++groups;
+      }
+      // The cost model groups many children per node, not one or two.
+      EXPECT_LE(groups, children.size() / 4 + 1) << testing::dist_name(d) << " " << bytes;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace omendb::alex::test
