@@ -26,9 +26,9 @@ std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page
 }
 
 std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes) noexcept {
-  // At most 8 slots per child: a slot boundary inside a child sends 1/16 of its lookups
-  // to a neighbour.
-  const std::size_t largest = std::min(rest.size(), max_fanout(page_bytes) / 8);
+  // At least 4 slots per child, so children can split a few times before the node must
+  // double or retrain.
+  const std::size_t largest = std::min(rest.size(), max_fanout(page_bytes) / 4);
   if (largest <= 2) return largest;
   // Halving the group size adds log(largest / n) / log(largest) of a level to every
   // lookup and a model page per group; a group too big for its line costs the hops its

@@ -12,6 +12,14 @@
 
 namespace omendb::alex {
 
+namespace {
+
+// A retrained node whose line would send lookups further than this on average splits
+// instead: locally hard keys get narrower nodes rather than long walks.
+constexpr double kMaxRetrainHops = 0.5;
+
+}  // namespace
+
 MemoryTree::MemoryTree(TreeOptions options) : options_(options) {
   scratch_.resize(data_capacity(options_.page_size, 2) + 1);
   child_scratch_.resize(max_fanout(options_.page_size) + 1);
@@ -235,7 +243,10 @@ void MemoryTree::insert_child(std::uint8_t level, std::vector<PathStep>& path, B
   const BlockNumber left = node.header().left;
   const BlockNumber right = node.header().right;
   const Fences fences = node.fences();
-  if (2 * n <= max_fanout(options_.page_size)) {
+  // Retrain in place while the children fit with room to grow and one line routes them
+  // well; otherwise split, so each half fits its own line to its own part of the keys.
+  const std::size_t page_size = options_.page_size;
+  if (2 * n <= max_fanout(page_size) && (n < 4 || mean_routing_hops(list.first(n), page_size) <= kMaxRetrainHops)) {
     node.build(list.first(n), level, fences, left, right);
     return;
   }

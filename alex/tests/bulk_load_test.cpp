@@ -90,3 +90,62 @@ TEST(BulkLoad, TakeModelGroupBuildsNodes) {
 
 }  // namespace
 }  // namespace omendb::alex::test
+
+namespace omendb::alex::test {
+namespace {
+
+// align_cuts moves page boundaries under a node to where the node routes, never emptying
+// or overfilling a page: afterwards (almost) every entry routes to its own page.
+TEST(BulkLoad, AlignCutsMovesBoundariesToTheRouting) {
+  SplitMix64 rng(derive_seed("bulk-align"));
+  for (std::size_t bytes : {std::size_t{4096}, std::size_t{8192}, std::size_t{32768}}) {
+    for (Dist d : {Dist::kUniform, Dist::kSequential, Dist::kLognormal, Dist::kClustered, Dist::kParetoGap,
+                   Dist::kOneKey, Dist::kExtremes}) {
+      for (double fill : {0.5, 0.8}) {
+        SCOPED_TRACE(std::string(testing::dist_name(d)) + " " + std::to_string(bytes) + " fill " + std::to_string(fill));
+        const auto e = dist_entries(d, 40000, rng.next());
+        // Pages as the planner cuts them, at most max_fanout / 2 of them under one node.
+        std::vector<std::size_t> cuts = {0};
+        while (cuts.back() < e.size() && cuts.size() <= max_fanout(bytes) / 2) {
+          const Span<const Entry> rest(e.data() + cuts.back(), e.size() - cuts.back());
+          cuts.push_back(cuts.back() + take_data_page(rest, fill, bytes));
+        }
+        const std::size_t n = cuts.size() - 1;
+        const BlockNumber first_block = 1000;
+        std::vector<ChildRef> children;
+        for (std::size_t k = 0; k < n; ++k) children.push_back(ChildRef{e[cuts[k]], static_cast<BlockNumber>(first_block + k)});
+        std::vector<std::byte> buf(bytes);
+        ModelPage node(buf.data(), bytes);
+        const Fences f{Entry{0, 0}, e[cuts.back() - 1], cuts.back() == e.size()};
+        ASSERT_EQ(node.build(Span<const ChildRef>(children.data(), n), 1, f, kInvalidBlock, kInvalidBlock), Status::kOk);
+        const Span<const Entry> sorted(e.data(), cuts.back());
+        auto misrouted = [&](const std::vector<std::size_t>& c) {
+          std::size_t bad = 0;
+          for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t i = c[k]; i < c[k + 1]; ++i) bad += node.route(e[i]) != first_block + k;
+          return bad;
+        };
+        const std::size_t before = misrouted(cuts);
+        std::vector<std::size_t> aligned = cuts;
+        align_cuts(node, sorted, Span<std::size_t>(aligned.data(), aligned.size()), first_block, bytes);
+        ASSERT_EQ(aligned.front(), cuts.front());
+        ASSERT_EQ(aligned.back(), cuts.back());
+        for (std::size_t k = 0; k < n; ++k) {
+          ASSERT_LT(aligned[k], aligned[k + 1]) << "page " << k << " emptied";
+          const int width = key_width_for(e[aligned[k + 1] - 1].key - e[aligned[k]].key);
+          ASSERT_LE(aligned[k + 1] - aligned[k], data_capacity(bytes, width)) << "page " << k << " overfilled";
+        }
+        const std::size_t after = misrouted(aligned);
+        EXPECT_LE(after, before);
+        // With room to move (fill 0.5: a page can double), evenly spread keys all route home.
+        if ((d == Dist::kUniform || d == Dist::kSequential) && fill <= 0.5) {
+          EXPECT_LE(after, sorted.size() / 100) << "entries still routed to another page: " << after << " (before "
+                                                << before << ")";
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace omendb::alex::test

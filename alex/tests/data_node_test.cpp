@@ -88,6 +88,14 @@ TEST(DataNode, LayoutBasics) {
     const Fences f = finite(Entry{code_from_int(900), 0}, Entry{code_from_int(5000), 0});
     ASSERT_EQ(p.layout(cspan(entries), f, 17, 23), Status::kOk);
     ASSERT_TRUE(DataPageHolds(p, entries, bytes));
+    // Entries outside the fences are refused without touching the page.
+    {
+      std::vector<Entry> scratch(p.capacity());
+      const std::vector<std::byte> before = b.buf;
+      EXPECT_EQ(p.insert(Entry{code_from_int(899), 5}, Span<Entry>(scratch.data(), scratch.size())), Status::kOutOfRange);
+      EXPECT_EQ(p.insert(f.high, Span<Entry>(scratch.data(), scratch.size())), Status::kOutOfRange);
+      EXPECT_TRUE(before == b.buf);
+    }
     EXPECT_EQ(p.header().left, 17u);
     EXPECT_EQ(p.header().right, 23u);
     EXPECT_EQ(p.fences().low, f.low);

@@ -138,7 +138,7 @@ TEST(Keys, DateOrderIncludingInfinities) {
                                  kMaxDate - 1, kMaxDate, kNoEnd};
   SplitMix64 rng(derive_seed("date"));
   for (int i = 0; i < 5000; ++i)
-    v.push_back(kMinDate + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(kMaxDate) - kMinDate + 1)));
+    v.push_back(kMinDate + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(std::int64_t{kMaxDate} - kMinDate + 1))));
   ExpectOrderAgrees(v, [](std::int64_t a, std::int64_t b) { return sgn(a, b); },
                     [](std::int64_t x) { return code_from_int(static_cast<std::int32_t>(x)); }, "date");
   // The infinities sit strictly outside every finite date.
@@ -159,7 +159,8 @@ TEST(Keys, TimestampOrderIncludingInfinities) {
                                  86400000000LL, 1700000000000000LL, kMaxTs - 1, kMaxTs, kNoEnd};
   SplitMix64 rng(derive_seed("timestamp"));
   for (int i = 0; i < 20000; ++i)
-    v.push_back(kMinTs + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(kMaxTs) - static_cast<std::uint64_t>(kMinTs) + 1)));
+    v.push_back(static_cast<std::int64_t>(static_cast<std::uint64_t>(kMinTs) +
+                                          rng.below(static_cast<std::uint64_t>(kMaxTs) - static_cast<std::uint64_t>(kMinTs) + 1)));
   for (int i = 0; i < 2000; ++i) v.push_back(1700000000000000LL + static_cast<std::int64_t>(rng.below(1000)));
   ExpectOrderAgrees(v, [](std::int64_t a, std::int64_t b) { return sgn(a, b); },
                     [](std::int64_t x) { return code_from_int(x); }, "timestamp");

@@ -247,6 +247,8 @@ std::vector<Scenario> scenarios() {
                       Dist::kOutliers, Dist::kOneKey, Dist::kTenKeys, Dist::kExtremes};
   for (Dist d : all) v.push_back(Scenario{d, 8192, 0.8, 40000, 10000, 40000});
   v.push_back(Scenario{Dist::kSequential, 8192, 1.0, 40000, 10000, 30000});
+  v.push_back(Scenario{Dist::kUniform, 8192, 1.0, 40000, 10000, 30000});
+  v.push_back(Scenario{Dist::kLognormal, 8192, 0.5, 40000, 10000, 30000});
   for (Dist d : {Dist::kUniform, Dist::kParetoGap, Dist::kOneKey, Dist::kTenKeys, Dist::kExtremes})
     v.push_back(Scenario{d, 4096, 0.7, 30000, 8000, 30000});
   // Many small pages grown by inserts alone: model nodes fill up, split and stack.

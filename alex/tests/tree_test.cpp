@@ -279,3 +279,37 @@ TEST(TreeMillion, OneKeyAMillionTimes) {
 
 }  // namespace
 }  // namespace omendb::alex::test
+
+namespace omendb::alex::test {
+namespace {
+
+// Bulk-loaded entries route to their own data page (align_cuts, bulk_load.h: "so
+// bulk-loaded entries route to their own page, no hop needed"): a performance expectation,
+// checked for the evenly spread sets where it is achievable.
+TEST(Tree, BulkLoadedLookupsRarelyHop) {
+  for (Dist d : {Dist::kUniform, Dist::kSequential, Dist::kLognormal, Dist::kParetoGap, Dist::kOneKey}) {
+    TreeHarness h(TreeOptions{}, std::string("hops-") + testing::dist_name(d), derive_seed("hops"));
+    std::vector<Entry> load;
+    for (std::int64_t k : testing::make_keys(d, 100000, derive_seed("hops-keys"))) load.push_back(Entry{code_from_int(k), random_tid(h.rng)});
+    std::sort(load.begin(), load.end());
+    load.erase(std::unique(load.begin(), load.end()), load.end());
+    HARNESS(h.bulk_load(load));
+    HARNESS(h.checkpoint("bulk"));
+    double pages = 0;
+    std::uint32_t worst = 0;
+    for (int i = 0; i < 5000; ++i) {
+      const LookupCost c = h.tree.lookup_cost(load[h.rng.below(load.size())]);
+      pages += c.data_pages;
+      worst = std::max(worst, c.data_pages);
+    }
+    pages /= 5000;
+    std::printf("[omendb] %s: %.3f data pages per lookup (worst %u), height %zu\n", testing::dist_name(d), pages, worst,
+                h.tree.height());
+    if (d == Dist::kUniform || d == Dist::kSequential) {
+      EXPECT_LE(pages, 1.1) << testing::dist_name(d);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace omendb::alex::test

@@ -98,7 +98,8 @@ class DataPage {
   bool occupied(std::size_t slot) const noexcept;
   Entry entry_at(std::size_t slot) const noexcept;  // valid for any slot < end()
 
-  // Occupied slots: first/last return end() when the page is empty; next/prev return
+  // Occupied slots: first/last return end() when the page is empty; next_slot(s) is the
+  // first occupied slot at or after s and prev_slot(s) the last at or before s (inclusive),
   // end() when there is none.
   std::size_t first_slot() const noexcept;
   std::size_t last_slot() const noexcept;
@@ -118,8 +119,8 @@ class DataPage {
   // The predicted slot of e, clamped to [0, end()).
   std::size_t predicted_slot(const Entry& e) const noexcept;
 
-  // Inserts an entry inside the fences. kDuplicate if present, kPageFull if the page
-  // must be split first. May rebuild the page (wider key width, refit model) through
+  // Inserts an entry. kOutOfRange if it lies outside the fences, kDuplicate if present,
+  // kPageFull if the page must be split first. May rebuild the page (wider key width, refit model) through
   // `scratch`, which must hold capacity() entries.
   Status insert(const Entry& e, Span<Entry> scratch) noexcept;
 

@@ -49,7 +49,8 @@ struct ChildRef {
 std::size_t max_fanout(std::size_t page_bytes) noexcept;
 
 // The mean number of extra data pages a lookup walks when a node is built over
-// `children`: the children its fitted model cannot place on their predicted slot.
+// `children`: the distance from the child its model predicts for each child's low to the
+// child that owns that slot (children pushed apart where their lows collide).
 double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) noexcept;
 
 class ModelPage {
@@ -59,8 +60,9 @@ class ModelPage {
   // Writes a node routing to `children` (in key order, at least one, at most
   // max_fanout/2 so every child can own a slot with room to grow): fits the model to
   // the children's lows and gives each child the slots its low predicts, pushed apart
-  // where lows collide. The rightmost node of a level (high fence infinite) keeps
-  // the upper half of its slots for keys beyond the last child, where appends go.
+  // where lows collide. The rightmost node of a level (high fence infinite) with at most
+  // fanout/4 children keeps the upper half of its slots for keys beyond the last child,
+  // where appends go.
   // kBadArgument if there are too many children.
   Status build(Span<const ChildRef> children, std::uint8_t level, const Fences& fences, BlockNumber left,
                BlockNumber right) noexcept;
