@@ -94,8 +94,9 @@ Status ModelPage::build(Span<const ChildRef> children, std::uint8_t level, const
   const std::size_t limit = max_fanout(bytes_);
   if (n == 0 || 2 * n > limit || level == 0) return Status::kBadArgument;
   const std::size_t fanout = fanout_for(n, bytes_);
-  // Appends land beyond the last child of the rightmost node: leave them half the slots.
-  const bool reserve = fences.high_infinite && 2 * n <= fanout / 2;
+  // Appends land beyond the last child of the rightmost node: leave them half the slots,
+  // if the children keep 4 slots each in the other half.
+  const bool reserve = fences.high_infinite && 8 * n <= fanout;
 
   ModelHeader& h = header();
   h = ModelHeader{};

@@ -90,9 +90,9 @@ TEST(ModelNode, BuildAndRouteLinearLows) {
         }
         EXPECT_EQ(m.route(Entry{0, 0}), children.front().block);
         EXPECT_EQ(m.route(kMaxEntry), children.back().block);
-        // (Only while the children fit in a quarter of the slots: a node packed with children
+        // (Only while the children fit in an eighth of the slots: a node packed with children
         // gives every one of them room instead.)
-        if (rightmost && n > 1 && 4 * n <= m.fanout()) {
+        if (rightmost && n > 1 && 8 * n <= m.fanout()) {
           const auto runs = runs_of(m);
           EXPECT_GE(runs.back().last - runs.back().first + 1, m.fanout() / 2)
               << "the rightmost node keeps the upper half of its slots for appends";

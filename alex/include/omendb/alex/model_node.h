@@ -61,7 +61,7 @@ class ModelPage {
   // max_fanout/2 so every child can own a slot with room to grow): fits the model to
   // the children's lows and gives each child the slots its low predicts, pushed apart
   // where lows collide. The rightmost node of a level (high fence infinite) with at most
-  // fanout/4 children keeps the upper half of its slots for keys beyond the last child,
+  // fanout/8 children keeps the upper half of its slots for keys beyond the last child,
   // where appends go.
   // kBadArgument if there are too many children.
   Status build(Span<const ChildRef> children, std::uint8_t level, const Fences& fences, BlockNumber left,
