@@ -28,7 +28,7 @@ struct Scenario {
 std::string scenario_name(const Scenario& s) {
   std::string n = std::string(testing::dist_name(s.dist)) + "_" + std::to_string(s.page_size);
   if (std::fabs(s.fill - 0.8) > 1e-9) n += "_fill" + std::to_string(static_cast<int>(std::lround(s.fill * 100)));
-  if (s.grow > 100000) n += "_grow" + std::to_string(s.grow / 1000) + "k";
+  if (s.grow > 30000) n += "_grow" + std::to_string(s.grow / 1000) + "k";
   return n;
 }
 
@@ -256,6 +256,10 @@ std::vector<Scenario> scenarios() {
   v.push_back(Scenario{Dist::kOneKey, 4096, 0.8, 120000, 120000, 20000});
   for (Dist d : {Dist::kUniform, Dist::kLognormal, Dist::kClustered, Dist::kOneKey})
     v.push_back(Scenario{d, 32768, 0.9, 60000, 15000, 40000});
+  // Tiny pages (Postgres allows 1 and 2 kB blocks): deep trees, root splits, every level busy.
+  for (Dist d : {Dist::kUniform, Dist::kParetoGap, Dist::kOneKey, Dist::kExtremes})
+    v.push_back(Scenario{d, 1024, 0.8, 40000, 40000, 20000});
+  v.push_back(Scenario{Dist::kLognormal, 2048, 0.8, 40000, 40000, 20000});
   return v;
 }
 

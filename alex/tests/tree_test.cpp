@@ -167,7 +167,7 @@ TEST(Tree, AppendsAndPrependsPackPages) {
       o.fill_factor = 0.8;
       const std::string label = std::string(prepend ? "prepend-" : "append-") + std::to_string(page);
       TreeHarness h(o, label, derive_seed(label));
-      const std::int64_t n0 = 10000, n1 = 60000;
+      const std::int64_t n0 = 10000, n1 = page == 32768 ? 150000 : 60000;
       std::vector<Entry> load;
       for (std::int64_t i = 0; i < n0; ++i)
         load.push_back(Entry{code_from_int(prepend ? n1 + i : i), make_tid(static_cast<std::uint32_t>(i / 100), 1 + i % 100)});

@@ -62,7 +62,10 @@ int64_t		alex_int_from_code(uint64_t code);
 uint64_t	alex_code_from_double(double value);
 double		alex_double_from_code(uint64_t code);
 
-/* Data pages. Slot results are ALEX_END when there is no such entry. */
+/*
+ * Data pages. Slot results are ALEX_END when there is no such entry; alex_data_next and
+ * alex_data_prev step to the entry after or before `slot` (exclusive).
+ */
 size_t		alex_data_capacity(size_t bytes, int key_width);
 AlexStatus	alex_data_layout(void *page, size_t bytes, const AlexEntry *entries, size_t n,
 							 const AlexFences *fences, AlexBlock left, AlexBlock right);
@@ -78,7 +81,7 @@ size_t		alex_data_last(const void *page, size_t bytes);
 size_t		alex_data_next(const void *page, size_t bytes, size_t slot);
 size_t		alex_data_prev(const void *page, size_t bytes, size_t slot);
 AlexEntry	alex_data_entry(const void *page, size_t bytes, size_t slot);
-/* scratch holds alex_data_count() + 1 entries */
+/* scratch holds alex_data_count() + 1 entries; alex_data_split: alex_data_count() */
 AlexStatus	alex_data_insert(void *page, size_t bytes, AlexEntry e, AlexEntry *scratch, size_t scratch_len);
 AlexStatus	alex_data_erase(void *page, size_t bytes, AlexEntry e);
 AlexEntry	alex_data_choose_split(const void *page, size_t bytes, AlexEntry incoming, double fill);

@@ -121,7 +121,7 @@ class DataPage {
 
   // Inserts an entry. kOutOfRange if it lies outside the fences, kDuplicate if present,
   // kPageFull if the page must be split first. May rebuild the page (wider key width, refit model) through
-  // `scratch`, which must hold capacity() entries.
+  // `scratch`, which must hold size() + 1 entries.
   Status insert(const Entry& e, Span<Entry> scratch) noexcept;
 
   // Removes an entry. kNotFound if absent.
