@@ -10,15 +10,6 @@
 namespace omendb::alex::test {
 namespace {
 
-std::vector<Entry> dist_entries(Dist d, std::size_t n, std::uint64_t seed) {
-  SplitMix64 rng(seed);
-  std::vector<Entry> v;
-  for (std::int64_t k : testing::make_keys(d, n, seed)) v.push_back(Entry{code_from_int(k), random_tid(rng)});
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-  return v;
-}
-
 TEST(BulkLoad, TakeDataPageFillsPagesThatLayOut) {
   SplitMix64 rng(derive_seed("bulk-take"));
   for (std::size_t bytes : {std::size_t{4096}, std::size_t{8192}, std::size_t{32768}}) {

@@ -19,16 +19,6 @@ std::vector<Entry> linear_entries(std::uint64_t first_key, std::uint64_t stride,
   return v;
 }
 
-// Sorted, unique entries of a distribution with random TIDs.
-std::vector<Entry> dist_entries(Dist d, std::size_t n, std::uint64_t seed) {
-  SplitMix64 rng(seed);
-  std::vector<Entry> v;
-  for (std::int64_t k : testing::make_keys(d, n, seed)) v.push_back(Entry{code_from_int(k), random_tid(rng)});
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-  return v;
-}
-
 // A set of models to test: fitted on many shapes, plus random raw parameters.
 std::vector<LinearModel> model_zoo(SplitMix64& rng) {
   std::vector<LinearModel> zoo;

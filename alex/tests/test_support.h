@@ -133,6 +133,16 @@ inline std::uint64_t random_tid(SplitMix64& rng) {
   return make_tid(block, static_cast<std::uint16_t>(1 + rng.below(kMaxOffset)));
 }
 
+// Sorted, unique entries of a distribution with random TIDs.
+inline std::vector<Entry> dist_entries(Dist d, std::size_t n, std::uint64_t seed) {
+  SplitMix64 rng(seed);
+  std::vector<Entry> v;
+  for (std::int64_t k : testing::make_keys(d, n, seed)) v.push_back(Entry{code_from_int(k), random_tid(rng)});
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
 // The next / previous TID in heap order among offsets 1..291 (nullopt at the ends).
 inline std::optional<std::uint64_t> tid_after(std::uint64_t tid, SplitMix64& rng) {
   std::uint64_t block = tid >> 16;
