@@ -140,8 +140,14 @@ std::size_t data_capacity(std::size_t page_bytes, int key_width) noexcept {
 }
 
 ProbeHint DataPage::probe_hint() const noexcept {
-  const DataHeader& h = header();
-  return ProbeHint{h.model, h.end, h.capacity, h.key_width};
+  if (size() == 0) return ProbeHint{};
+  const std::size_t first = first_slot(), last = last_slot();
+  const std::uint64_t first_key = entry_at(first).key, last_key = entry_at(last).key;
+  const auto byte_of = [&](std::size_t slot) { return static_cast<std::uint16_t>(slots() - page_ + slot * stride()); };
+  const float per_key = last_key == first_key ? 0.0f
+                                              : static_cast<float>(byte_of(last) - byte_of(first)) /
+                                                    static_cast<float>(last_key - first_key);
+  return ProbeHint{first_key, per_key, byte_of(first), byte_of(last)};
 }
 
 std::uint64_t* DataPage::bitmap() const noexcept { return reinterpret_cast<std::uint64_t*>(page_ + kHeaderBytes); }

@@ -112,26 +112,37 @@ TEST(DataNode, LayoutBasics) {
   }
 }
 
-// The probe hint mirrors the header, and its offset is the predicted slot's bytes.
+// The probe hint interpolates between the first and the last entry's slot: exact at both
+// ends, monotone, inside the page, and on evenly spaced keys within a cache line of the slot
+// the search finds.
 TEST(DataNode, ProbeHint) {
   for (std::size_t bytes : kPageSizes) {
     PageBuf b(bytes);
     auto p = b.page();
     std::vector<Entry> e;
-    for (std::int64_t i = 0; i < 200; ++i) e.push_back(Entry{code_from_int(i * i * 1000), make_tid(3, 1)});
+    for (std::int64_t i = 0; i < 200; ++i) e.push_back(Entry{code_from_int(i * 1000), make_tid(3, 1)});
     ASSERT_EQ(p.layout(cspan(e), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
     const ProbeHint h = p.probe_hint();
-    EXPECT_EQ(std::memcmp(&h.model, &p.header().model, sizeof h.model), 0);
-    EXPECT_EQ(h.end, p.end());
-    EXPECT_EQ(h.capacity, p.capacity());
-    EXPECT_EQ(h.key_width, p.header().key_width);
-    const std::size_t bitmap_bytes = (p.capacity() + 63) / 64 * 8;
+    const std::size_t stride = p.header().key_width + kTidBytes;
+    const std::size_t slots_at = sizeof(DataHeader) + (p.capacity() + 63) / 64 * 8;
+    EXPECT_EQ(probe_offset(h, e.front()), slots_at + p.first_slot() * stride);
+    EXPECT_EQ(probe_offset(h, e.back()), slots_at + p.last_slot() * stride);
+    EXPECT_EQ(probe_offset(h, Entry{0, 0}), probe_offset(h, e.front()));
+    EXPECT_EQ(probe_offset(h, Entry{~std::uint64_t{0}, 0}), probe_offset(h, e.back()));
+    std::size_t previous = 0;
     for (const Entry& x : e) {
       const std::size_t off = probe_offset(h, x);
-      ASSERT_EQ(off, sizeof(DataHeader) + bitmap_bytes + p.predicted_slot(x) * (p.header().key_width + kTidBytes));
+      ASSERT_GE(off, previous);
       ASSERT_LT(off, bytes);
+      const std::size_t actual = slots_at + p.lower_bound(x) * stride;
+      ASSERT_LE(off > actual ? off - actual : actual - off, 64u) << str(x);
+      previous = off;
     }
   }
+  PageBuf b(8192);
+  auto empty = b.page();
+  ASSERT_EQ(empty.layout(Span<const Entry>(), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
+  EXPECT_LT(probe_offset(empty.probe_hint(), Entry{5, 5}), 8192u);
 }
 
 TEST(DataNode, LayoutEmptyPage) {

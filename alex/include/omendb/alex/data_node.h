@@ -46,23 +46,26 @@ static_assert(offsetof(DataHeader, left) == 64, "the search fields fill the firs
 
 inline constexpr std::uint8_t kHighInfinite = 1;
 
-// A copy of what a search on a page reads first, kept off the page (the in-memory tree
-// holds one per data page; the extension can keep them with its cached model pages). It
-// lets a caller fetch the page header and the predicted slot's cache line at the same
-// time instead of one after the other. Only ever a prefetch hint: a stale one costs a miss,
-// never an answer.
+// Where on a page a search for a key will look first, as a straight line from the page's
+// first entry to its last, kept off the page in 16 bytes (the in-memory tree holds one per
+// data page, small enough to stay in cache; the extension can keep them with its cached
+// model pages). It lets a caller fetch the page header and the probed cache line at the
+// same time instead of one after the other. Only ever a prefetch hint: a stale one costs a
+// miss, never an answer.
 struct ProbeHint {
-  LinearModel model;
-  std::uint16_t end = 0;
-  std::uint16_t capacity = 0;
-  std::uint8_t key_width = 0;
+  std::uint64_t first_key = 0;
+  float bytes_per_key = 0;       // slot bytes between the first and last entry per key unit
+  std::uint16_t first_byte = 0;  // offset of the first entry's slot
+  std::uint16_t last_byte = 0;   // offset of the last entry's slot
 };
+static_assert(sizeof(ProbeHint) == 16, "four hints to a cache line");
 
-// The byte offset within the page of the slot a search for e starts at.
+// The byte offset within the page a search for e probably probes first.
 inline std::size_t probe_offset(const ProbeHint& hint, const Entry& e) noexcept {
-  const std::size_t slot = hint.end == 0 ? 0 : hint.model.slot(e, hint.end);
-  const std::size_t bitmap_bytes = (std::size_t{hint.capacity} + 63) / 64 * 8;
-  return sizeof(DataHeader) + bitmap_bytes + slot * (hint.key_width + kTidBytes);
+  if (e.key <= hint.first_key) return hint.first_byte;
+  const float ahead = static_cast<float>(e.key - hint.first_key) * hint.bytes_per_key;
+  return ahead >= static_cast<float>(hint.last_byte - hint.first_byte) ? hint.last_byte
+                                                                        : hint.first_byte + static_cast<std::size_t>(ahead);
 }
 
 // The smallest key width (2, 4 or 8) that stores offsets up to `span`.
