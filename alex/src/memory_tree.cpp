@@ -130,14 +130,12 @@ void MemoryTree::build_levels(std::vector<ChildRef> children) {
   height_ = level;
 }
 
-BlockNumber MemoryTree::route_down(const Entry& e, bool by_fences, std::vector<PathStep>* path,
-                                   LookupCost* cost) const noexcept {
+BlockNumber MemoryTree::route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
   BlockNumber block = root_;
   for (std::size_t level = height_; level > 1; --level) {
     for (;;) {
       const ModelHeader& h = model(block).header();
       if (cost) ++cost->model_levels;
-      if (!by_fences) break;
       if (e < h.low && h.left != kInvalidBlock)
         block = h.left;
       else if (!(h.flags & kHighInfinite) && !(e < h.high))
@@ -154,29 +152,22 @@ BlockNumber MemoryTree::route_down(const Entry& e, bool by_fences, std::vector<P
 }
 
 MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
-  // First trust the models: a data page whose entries bracket e proves the route right
-  // without reading a single fence.
-  SearchSteps steps;
-  BlockNumber block = route_down(e, false, path, cost);
+  // Model pages are few and cached, so their fences are checked on the way down. The data
+  // page's header and probed line are fetched together, and a page whose entries bracket e
+  // proves the route without reading its fences; otherwise the fences decide, stepping
+  // across (a route that fell on a slot boundary is off by a page).
+  BlockNumber block = route_down(e, path, cost);
   __builtin_prefetch(page(block));
   __builtin_prefetch(page(block) + probe_offset(hints_[block], e));
-  std::size_t slot = data(block).seek(e, cost ? &steps : nullptr);
-  if (cost) {
-    ++cost->data_pages;
-    cost->probes = steps.probes;
-  }
-  if (slot > 0 && slot < data(block).end()) return Position{block, slot};
-
-  // Otherwise the fences decide, at every level, moving sideways until they hold e.
-  if (path) path->clear();
-  block = route_down(e, true, path, cost);
+  SearchSteps steps;
   for (;;) {
     const DataPage page = data(block);
-    slot = page.seek(e, cost ? &steps : nullptr);
+    const std::size_t slot = page.seek(e, cost ? &steps : nullptr);
     if (cost) {
       ++cost->data_pages;
       cost->probes = steps.probes;
     }
+    if (slot > 0 && slot < page.end()) return Position{block, slot};
     const DataHeader& h = page.header();
     if (e < h.low && h.left != kInvalidBlock)
       block = h.left;

@@ -33,7 +33,8 @@ struct DataHeader {
   std::uint16_t capacity;
   std::uint16_t count;
   std::uint16_t end;       // one past the last occupied slot; 0 when empty
-  std::uint32_t reserved;
+  std::uint16_t inserts;   // since the last layout: re-layouts are rationed by it
+  std::uint16_t reserved;
   std::uint64_t base_key;
   LinearModel model;
   BlockNumber left;
@@ -146,6 +147,7 @@ class DataPage {
   void move_slots(std::size_t to, std::size_t from, std::size_t n) noexcept;
   void set_occupied(std::size_t slot, bool on) noexcept;
   void fill_gaps() noexcept;
+  void count_insert() noexcept;
   bool fits_encoding(std::uint64_t key) const noexcept;
   std::size_t nearest_gap(std::size_t slot) const noexcept;
   // Lays the page out again with its entries plus `extra`.

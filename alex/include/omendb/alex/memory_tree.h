@@ -123,8 +123,8 @@ class MemoryTree {
     std::size_t slot;  // DataPage::seek's answer on that page
   };
   // Follows the models down to a data page, moving sideways at each model level until
-  // its fences hold e when asked to.
-  BlockNumber route_down(const Entry& e, bool by_fences, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
+  // its fences hold e.
+  BlockNumber route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
   // Descends to the data page holding e, recording the model path when asked.
   Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
   void refresh_hint(BlockNumber block);
