@@ -235,19 +235,6 @@ TEST(Model, DoubleScaleDoublesEveryPrediction) {
   EXPECT_GT(doubled, 50);
 }
 
-TEST(Model, ShiftDown) {
-  SplitMix64 rng(derive_seed("model-shift"));
-  const auto zoo = model_zoo(rng);
-  for (const LinearModel& m0 : zoo) {
-    LinearModel m = m0;
-    m.shift_down(17);
-    for (int t = 0; t < 100; ++t) {
-      const Entry e = from_composite(random_composite(rng));
-      ASSERT_EQ(m.predict(e), m0.predict(e) - 17);
-    }
-  }
-}
-
 TEST(Model, SlotClamps) {
   LinearModel m;
   m.intercept = -5;

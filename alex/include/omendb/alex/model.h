@@ -65,9 +65,6 @@ struct LinearModel {
   // Doubles every prediction exactly (predict'(e) is 2*predict(e) or 2*predict(e)+1), so
   // a model node can double its slot array without moving any key to another child.
   bool double_scale() noexcept;
-
-  // Shifts every prediction by -delta (a model node handing its upper slots to a new node).
-  void shift_down(std::int64_t delta) noexcept { intercept -= delta; }
 };
 static_assert(sizeof(LinearModel) == 40, "LinearModel is stored in pages");
 
