@@ -25,7 +25,7 @@ std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page
   return best;
 }
 
-std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes) noexcept {
+std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level) noexcept {
   // At least 4 slots per child, so children can split a few times before the node must
   // double or retrain.
   const std::size_t largest = std::min(rest.size(), max_fanout(page_bytes) / 4);
@@ -34,12 +34,13 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes) 
   // lookup and a model page per group; a group too big for its line costs the hops its
   // collisions cause. Groups stay at least 1/8 of the largest, so hard data cannot
   // spend a model page on a handful of children.
+  const double step_cost = level == 1 ? kHopCost : kLevelCost;
   std::size_t best = largest;
   double best_cost = 0;
   for (std::size_t n = largest; n >= 2 && n * 8 >= largest; n /= 2) {
     const double levels = std::log(static_cast<double>(largest) / static_cast<double>(n)) /
                           std::log(static_cast<double>(largest));
-    const double cost = kHopCost * mean_routing_hops(rest.first(n), page_bytes) + kLevelCost * levels;
+    const double cost = step_cost * mean_routing_hops(rest.first(n), page_bytes) + kLevelCost * levels;
     if (n == largest || cost < best_cost) {
       best = n;
       best_cost = cost;

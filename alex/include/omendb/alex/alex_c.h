@@ -101,7 +101,7 @@ size_t		alex_model_children(const void *page, size_t bytes, AlexChild *out, size
 
 /* Bulk-load planning. */
 size_t		alex_bulk_take_data_page(const AlexEntry *rest, size_t n, double fill, size_t bytes);
-size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes);
+size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes, int level);
 
 #ifdef __cplusplus
 }

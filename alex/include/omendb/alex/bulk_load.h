@@ -19,11 +19,12 @@ namespace omendb::alex {
 // width only when the narrower page would come out less full than the wider one.
 std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page_bytes) noexcept;
 
-// How many of the children `rest` (in key order) the next model node takes. This is
-// ALEX's cost model on pages: each candidate size is charged the expected data-page hops
-// its fitted model causes (children pushed off their predicted slot) plus the cost of the
-// extra level a smaller node implies, and the cheapest wins.
-std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes) noexcept;
+// How many of the children `rest` (in key order) the next model node of `level` takes.
+// This is ALEX's cost model on pages: each candidate size is charged the expected sideways
+// steps its fitted model causes (children pushed off their predicted slot) plus the cost
+// of the extra level a smaller node implies, and the cheapest wins. A step costs a data
+// page under a level-1 node and a cached model page above.
+std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level) noexcept;
 
 // Moves the boundaries between the data pages under one model node to where the node's
 // routing puts them, so bulk-loaded entries route to their own page, no hop needed.
