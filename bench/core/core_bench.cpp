@@ -371,28 +371,28 @@ void BM_LookupOmendb(benchmark::State& state, ot::Dist dist, std::size_t n) {
   state.counters["wrong"] = static_cast<double>(wrong);
 }
 
-void BM_LookupAbsl(benchmark::State& state, ot::Dist dist, std::size_t n) {
-  Dataset& d = dataset(dist, n);
-  ensure_built(d.absl, d.absl_build_s, d.absl_heap, d.sorted, build_absl);
-  const AbslMap& m = *d.absl;
+// absl::btree_map and std::map: built once per dataset, looked up with find().
+template <class Map, class Build>
+void lookup_map(benchmark::State& state, Dataset& d, std::unique_ptr<Map>& slot, double& build_s, std::size_t& heap,
+                Build build) {
+  ensure_built(slot, build_s, heap, d.sorted, build);
+  const Map& m = *slot;
   const std::size_t wrong = count_wrong(d, [&](std::uint64_t k) { return map_find(m, k); });
   time_lookups(state, d, [&](std::uint64_t k) { benchmark::DoNotOptimize(m.find(k)->second); });
   add_common_counters(state, d);
-  state.counters["build_ms"] = d.absl_build_s * 1e3;
-  state.counters["heap_B_per_key"] = static_cast<double>(d.absl_heap) / d.sorted.size();
+  state.counters["build_ms"] = build_s * 1e3;
+  state.counters["heap_B_per_key"] = static_cast<double>(heap) / d.sorted.size();
   state.counters["wrong"] = static_cast<double>(wrong);
+}
+
+void BM_LookupAbsl(benchmark::State& state, ot::Dist dist, std::size_t n) {
+  Dataset& d = dataset(dist, n);
+  lookup_map(state, d, d.absl, d.absl_build_s, d.absl_heap, build_absl);
 }
 
 void BM_LookupStdMap(benchmark::State& state, ot::Dist dist, std::size_t n) {
   Dataset& d = dataset(dist, n);
-  ensure_built(d.map, d.map_build_s, d.map_heap, d.sorted, build_std_map);
-  const StdMap& m = *d.map;
-  const std::size_t wrong = count_wrong(d, [&](std::uint64_t k) { return map_find(m, k); });
-  time_lookups(state, d, [&](std::uint64_t k) { benchmark::DoNotOptimize(m.find(k)->second); });
-  add_common_counters(state, d);
-  state.counters["build_ms"] = d.map_build_s * 1e3;
-  state.counters["heap_B_per_key"] = static_cast<double>(d.map_heap) / d.sorted.size();
-  state.counters["wrong"] = static_cast<double>(wrong);
+  lookup_map(state, d, d.map, d.map_build_s, d.map_heap, build_std_map);
 }
 
 void BM_LookupBinsearch(benchmark::State& state, ot::Dist dist, std::size_t n) {
