@@ -143,14 +143,27 @@ std::size_t data_capacity(std::size_t page_bytes, int key_width) noexcept {
 }
 
 ProbeHint DataPage::probe_hint() const noexcept {
+  // The page model's line, unclamped between the first and the last key so it is the
+  // model's own; it starts at the first key, or where the model reaches slot 0 if that is
+  // later, so that keys before it clamp to the first slot.
   if (size() == 0) return ProbeHint{};
-  const std::size_t first = first_slot(), last = last_slot();
-  const std::uint64_t first_key = entry_at(first).key, last_key = entry_at(last).key;
-  const auto byte_of = [&](std::size_t slot) { return static_cast<std::uint16_t>(slots() - page_ + slot * stride()); };
+  const LinearModel& model = header().model;
+  const auto slots_at = static_cast<std::int64_t>(slots() - page_);
+  const auto byte_at = [&](std::uint64_t key) {
+    return slots_at + model.predict(first_entry_of(key)) * static_cast<std::int64_t>(stride());
+  };
+  std::uint64_t first_key = entry_at(first_slot()).key;
+  const std::uint64_t last_key = entry_at(last_slot()).key;
+  Entry reaches_zero;
+  if (byte_at(first_key) < slots_at && model.first_entry_reaching(0, &reaches_zero) && reaches_zero.key < last_key)
+    first_key = reaches_zero.key;
+  const std::int64_t first_byte = std::max(byte_at(first_key), slots_at);
   const float per_key = last_key == first_key ? 0.0f
-                                              : static_cast<float>(byte_of(last) - byte_of(first)) /
+                                              : static_cast<float>(byte_at(last_key) - byte_at(first_key)) /
                                                     static_cast<float>(last_key - first_key);
-  return ProbeHint{first_key, per_key, byte_of(first), byte_of(last)};
+  const auto last_byte = static_cast<std::uint16_t>(slots_at + static_cast<std::int64_t>(last_slot() * stride()));
+  return ProbeHint{first_key, per_key, static_cast<std::uint16_t>(std::min<std::int64_t>(first_byte, last_byte)),
+                   last_byte};
 }
 
 std::uint64_t* DataPage::bitmap() const noexcept { return reinterpret_cast<std::uint64_t*>(page_ + kHeaderBytes); }

@@ -154,12 +154,16 @@ BlockNumber MemoryTree::route_down(const Entry& e, std::vector<PathStep>* path, 
 
 MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
   // Model pages are few and cached, so their fences are checked on the way down. The data
-  // page's header and probed line are fetched together, and a page whose entries bracket e
-  // proves the route without reading its fences; otherwise the fences decide, stepping
-  // across (a route that fell on a slot boundary is off by a page).
+  // page's header, the line the probe hint names and its neighbours (where the exponential
+  // search goes next) are fetched together, and a page whose entries bracket e proves the
+  // route without reading its fences; otherwise the fences decide, stepping across (a route
+  // that fell on a slot boundary is off by a page).
   BlockNumber block = route_down(e, path, cost);
+  const std::byte* guess = page(block) + probe_offset(hints_[block], e);
   __builtin_prefetch(page(block));
-  __builtin_prefetch(page(block) + probe_offset(hints_[block], e));
+  __builtin_prefetch(guess - 64);
+  __builtin_prefetch(guess);
+  __builtin_prefetch(guess + 64);
   SearchSteps steps;
   for (;;) {
     const DataPage page = data(block);

@@ -112,31 +112,31 @@ TEST(DataNode, LayoutBasics) {
   }
 }
 
-// The probe hint interpolates between the first and the last entry's slot: exact at both
-// ends, monotone, inside the page, and on evenly spaced keys within a cache line of the slot
-// the search finds.
+// The probe hint is the page model's line in key space: monotone, never beyond the last
+// entry's slot, and within a cache line of the slot a search for the key starts at.
 TEST(DataNode, ProbeHint) {
+  SplitMix64 rng(derive_seed("probe-hint"));
   for (std::size_t bytes : kPageSizes) {
-    PageBuf b(bytes);
-    auto p = b.page();
-    std::vector<Entry> e;
-    for (std::int64_t i = 0; i < 200; ++i) e.push_back(Entry{code_from_int(i * 1000), make_tid(3, 1)});
-    ASSERT_EQ(p.layout(cspan(e), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
-    const ProbeHint h = p.probe_hint();
-    const std::size_t stride = p.header().key_width + kTidBytes;
-    const std::size_t slots_at = sizeof(DataHeader) + (p.capacity() + 63) / 64 * 8;
-    EXPECT_EQ(probe_offset(h, e.front()), slots_at + p.first_slot() * stride);
-    EXPECT_EQ(probe_offset(h, e.back()), slots_at + p.last_slot() * stride);
-    EXPECT_EQ(probe_offset(h, Entry{0, 0}), probe_offset(h, e.front()));
-    EXPECT_EQ(probe_offset(h, Entry{~std::uint64_t{0}, 0}), probe_offset(h, e.back()));
-    std::size_t previous = 0;
-    for (const Entry& x : e) {
-      const std::size_t off = probe_offset(h, x);
-      ASSERT_GE(off, previous);
-      ASSERT_LT(off, bytes);
-      const std::size_t actual = slots_at + p.lower_bound(x) * stride;
-      ASSERT_LE(off > actual ? off - actual : actual - off, 64u) << str(x);
-      previous = off;
+    for (Dist d : {Dist::kUniform, Dist::kSequential, Dist::kLognormal}) {
+      const auto all = dist_entries(d, 4000, rng.next());
+      PageBuf b(bytes);
+      auto p = b.page();
+      const std::size_t n = std::min<std::size_t>(all.size(), data_capacity(bytes, 8) * 8 / 10);
+      const std::vector<Entry> e(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+      ASSERT_EQ(p.layout(cspan(e), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
+      const ProbeHint h = p.probe_hint();
+      const std::size_t stride = p.header().key_width + kTidBytes;
+      const std::size_t slots_at = sizeof(DataHeader) + (p.capacity() + 63) / 64 * 8;
+      const std::size_t last = slots_at + p.last_slot() * stride;
+      std::size_t previous = 0;
+      for (const Entry& x : e) {
+        const std::size_t off = probe_offset(h, first_entry_of(x.key));
+        ASSERT_GE(off, previous);
+        ASSERT_LE(off, last);
+        const std::size_t start = slots_at + p.predicted_slot(first_entry_of(x.key)) * stride;
+        ASSERT_LE(off > start ? off - start : start - off, 64u) << testing::dist_name(d) << " " << str(x);
+        previous = off;
+      }
     }
   }
   PageBuf b(8192);

@@ -47,26 +47,24 @@ static_assert(offsetof(DataHeader, left) == 64, "the search fields fill the firs
 
 inline constexpr std::uint8_t kHighInfinite = 1;
 
-// Where on a page a search for a key will look first, as a straight line from the page's
-// first entry to its last, kept off the page in 16 bytes (the in-memory tree holds one per
-// data page, small enough to stay in cache; the extension can keep them with its cached
-// model pages). It lets a caller fetch the page header and the probed cache line at the
-// same time instead of one after the other. Only ever a prefetch hint: a stale one costs a
-// miss, never an answer.
+// Where on a page a search for a key will look first: the page model's line in key space,
+// kept off the page in 16 bytes (the in-memory tree holds one per data page, small enough
+// to stay in cache; the extension can keep them with its cached model pages). It lets a
+// caller fetch the page header and the probed cache line at the same time instead of one
+// after the other. Only ever a prefetch hint: a stale one costs a miss, never an answer.
 struct ProbeHint {
   std::uint64_t first_key = 0;
-  float bytes_per_key = 0;       // slot bytes between the first and last entry per key unit
-  std::uint16_t first_byte = 0;  // offset of the first entry's slot
-  std::uint16_t last_byte = 0;   // offset of the last entry's slot
+  float bytes_per_key = 0;       // slope of the model's line, in slot bytes per key unit
+  std::uint16_t first_byte = 0;  // where the line puts first_key: no search starts before it
+  std::uint16_t last_byte = 0;   // the last occupied slot: no search starts beyond it
 };
 static_assert(sizeof(ProbeHint) == 16, "four hints to a cache line");
 
 // The byte offset within the page a search for e probably probes first.
 inline std::size_t probe_offset(const ProbeHint& hint, const Entry& e) noexcept {
-  if (e.key <= hint.first_key) return hint.first_byte;
-  const float ahead = static_cast<float>(e.key - hint.first_key) * hint.bytes_per_key;
-  return ahead >= static_cast<float>(hint.last_byte - hint.first_byte) ? hint.last_byte
-                                                                        : hint.first_byte + static_cast<std::size_t>(ahead);
+  const float ahead = e.key > hint.first_key ? static_cast<float>(e.key - hint.first_key) * hint.bytes_per_key : 0.0f;
+  const float at = static_cast<float>(hint.first_byte) + ahead;
+  return at >= static_cast<float>(hint.last_byte) ? hint.last_byte : static_cast<std::size_t>(at);
 }
 
 // The smallest key width (2, 4 or 8) that stores offsets up to `span`.
