@@ -191,7 +191,9 @@ Status MemoryTree::insert(const Entry& e) {
     path.clear();
     const BlockNumber block = locate(e, &path, nullptr).block;
     const Status s = data(block).insert(e, scratch_);
-    refresh_hint(block);
+    // A plain insert leaves the page model alone; a re-layout (its insert count restarts
+    // at zero) fits a new one.
+    if (data(block).header().inserts == 0) refresh_hint(block);
     if (s == Status::kOk) ++size_;
     if (s != Status::kPageFull) return s;
     split(block, e, path);
@@ -284,9 +286,7 @@ BlockNumber MemoryTree::find_parent(std::uint8_t level, const std::vector<PathSt
 
 Status MemoryTree::erase(const Entry& e) {
   if (root_ == kInvalidBlock) return Status::kNotFound;
-  const BlockNumber block = locate(e, nullptr, nullptr).block;
-  const Status s = data(block).erase(e);
-  refresh_hint(block);
+  const Status s = data(locate(e, nullptr, nullptr).block).erase(e);
   if (s == Status::kOk) --size_;
   return s;
 }
