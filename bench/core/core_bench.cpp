@@ -479,39 +479,9 @@ void BM_InsertStdMap(benchmark::State& state, ot::Dist dist, std::size_t n) {
 // ---------------------------------------------------------------------------------------
 // Bulk loads
 
-void BM_BulkLoad(benchmark::State& state, ot::Dist dist, std::size_t n) {
-  const Dataset& d = dataset(dist, n);
-  std::unique_ptr<ax::MemoryTree> t;
-  double total = 0;
-  std::size_t ops = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    t.reset();
-    t = std::make_unique<ax::MemoryTree>(tree_options());
-    state.ResumeTiming();
-    const auto t0 = Clock::now();
-    const ax::Status s = t->bulk_load(ax::Span<const Entry>(d.sorted.data(), d.sorted.size()));
-    const double sec = seconds_since(t0);
-    if (s != ax::Status::kOk) {
-      state.SkipWithError("bulk_load failed");
-      break;
-    }
-    state.SetIterationTime(sec);
-    total += sec;
-    ops += d.sorted.size();
-  }
-  add_common_counters(state, d);
-  state.counters["ns_per_op"] = ops ? total * 1e9 / static_cast<double>(ops) : 0.0;
-}
-
-// Keys 1..N: dense int8 keys, whose pages can store 2-byte key offsets.
-void BM_BulkLoadSequential(benchmark::State& state, std::size_t n) {
-  std::vector<Entry> sorted(n);
-  for (std::size_t i = 0; i < n; ++i) sorted[i] = Entry{ax::code_from_int(static_cast<std::int64_t>(i + 1)), tid_of(i)};
-  std::vector<std::uint64_t> probes(std::min(g_cfg.probes, n));
-  ot::SplitMix64 rng(g_cfg.seed * 0x2545F4914F6CDD1Dull + 0x736571ull);
-  for (auto& k : probes) k = sorted[rng.below(n)].key;
-
+// Times bulk_load over `sorted` once per iteration into a fresh tree; returns the last tree
+// (null if a load failed) and sets ns_per_op.
+std::unique_ptr<ax::MemoryTree> time_bulk_loads(benchmark::State& state, const std::vector<Entry>& sorted) {
   std::unique_ptr<ax::MemoryTree> t;
   double total = 0;
   std::size_t ops = 0;
@@ -525,15 +495,33 @@ void BM_BulkLoadSequential(benchmark::State& state, std::size_t n) {
     const double sec = seconds_since(t0);
     if (s != ax::Status::kOk) {
       state.SkipWithError("bulk_load failed");
-      break;
+      return nullptr;
     }
     state.SetIterationTime(sec);
     total += sec;
-    ops += n;
+    ops += sorted.size();
   }
+  state.counters["ns_per_op"] = ops ? total * 1e9 / static_cast<double>(ops) : 0.0;
+  return t;
+}
+
+void BM_BulkLoad(benchmark::State& state, ot::Dist dist, std::size_t n) {
+  const Dataset& d = dataset(dist, n);
+  time_bulk_loads(state, d.sorted);
+  add_common_counters(state, d);
+}
+
+// Keys 1..N: dense int8 keys, whose pages can store 2-byte key offsets.
+void BM_BulkLoadSequential(benchmark::State& state, std::size_t n) {
+  std::vector<Entry> sorted(n);
+  for (std::size_t i = 0; i < n; ++i) sorted[i] = Entry{ax::code_from_int(static_cast<std::int64_t>(i + 1)), tid_of(i)};
+  std::vector<std::uint64_t> probes(std::min(g_cfg.probes, n));
+  ot::SplitMix64 rng(g_cfg.seed * 0x2545F4914F6CDD1Dull + 0x736571ull);
+  for (auto& k : probes) k = sorted[rng.below(n)].key;
+
+  const auto t = time_bulk_loads(state, sorted);
   if (!t || t->size() != n) return;
   state.counters["keys"] = static_cast<double>(n);
-  state.counters["ns_per_op"] = ops ? total * 1e9 / static_cast<double>(ops) : 0.0;
   add_tree_counters(state, report_tree(*t, probes, true));
 }
 
