@@ -148,12 +148,53 @@ size_t alex_model_children(const void* page, size_t bytes, AlexChild* out, size_
   return model(page, bytes).children(Span<ChildRef>(reinterpret_cast<ChildRef*>(out), out_len));
 }
 
+size_t alex_model_child_count(const void* page, size_t bytes) { return model(page, bytes).header().children; }
+
+void alex_model_links(const void* page, size_t bytes, AlexBlock* left, AlexBlock* right) {
+  const ModelHeader& h = model(page, bytes).header();
+  *left = h.left;
+  *right = h.right;
+}
+
+void alex_model_set_links(void* page, size_t bytes, AlexBlock left, AlexBlock right) {
+  ModelHeader& h = model(page, bytes).header();
+  h.left = left;
+  h.right = right;
+}
+
+AlexStatus alex_model_add_child(void* page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split,
+                                AlexChild* scratch, size_t scratch_len, size_t* n) {
+  ModelPage node = model(page, bytes);
+  *n = 0;
+  const Status s = node.split_child(child, new_child, to_entry(split));
+  if (s != Status::kNodeFull) return to_c(s);
+  const Span<ChildRef> list(reinterpret_cast<ChildRef*>(scratch), scratch_len);
+  const Status listed = children_after_split(node, child, new_child, to_entry(split), list, n);
+  if (listed != Status::kOk) return to_c(listed);
+  return to_c(retrain(node, list.first(*n)));
+}
+
+AlexStatus alex_model_split(void* page, void* sibling, size_t bytes, AlexBlock block, AlexBlock sibling_block,
+                            const AlexChild* children, size_t n, AlexEntry* middle) {
+  Entry m;
+  const Status s = split_model_page(model(page, bytes), model(sibling, bytes), block, sibling_block,
+                                    Span<const ChildRef>(reinterpret_cast<const ChildRef*>(children), n), &m);
+  *middle = to_c(m);
+  return to_c(s);
+}
+
 size_t alex_bulk_take_data_page(const AlexEntry* rest, size_t n, double fill, size_t bytes) {
   return take_data_page(Span<const Entry>(reinterpret_cast<const Entry*>(rest), n), fill, bytes);
 }
 
 size_t alex_bulk_take_model_group(const AlexChild* rest, size_t n, size_t bytes, int level) {
   return take_model_group(Span<const ChildRef>(reinterpret_cast<const ChildRef*>(rest), n), bytes, level);
+}
+
+void alex_bulk_align_cuts(const void* model_page, size_t bytes, const AlexEntry* sorted, size_t n, size_t* cuts,
+                          size_t ncuts, AlexBlock first_block) {
+  align_cuts(model(model_page, bytes), Span<const Entry>(reinterpret_cast<const Entry*>(sorted), n),
+             Span<size_t>(cuts, ncuts), first_block, bytes);
 }
 
 }  // extern "C"

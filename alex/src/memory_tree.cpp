@@ -12,14 +12,6 @@
 
 namespace omendb::alex {
 
-namespace {
-
-// A retrained node whose line would send lookups further than this on average splits
-// instead: locally hard keys get narrower nodes rather than long walks.
-constexpr double kMaxRetrainHops = 0.5;
-
-}  // namespace
-
 MemoryTree::MemoryTree(TreeOptions options) : options_(options) {
   scratch_.resize(data_capacity(options_.page_size, 2) + 1);
   child_scratch_.resize(max_fanout(options_.page_size) + 1);
@@ -228,33 +220,18 @@ void MemoryTree::insert_child(std::uint8_t level, std::vector<PathStep>& path, B
   ModelPage node = model(parent);
   if (node.split_child(child, new_child, split) == Status::kOk) return;
 
-  // No slot to give: retrain the node over its children, or split it when they no
-  // longer fit with room to grow.
-  Span<ChildRef> list(child_scratch_);
-  std::size_t n = node.children(list);
-  for (std::size_t i = 0; i < n; ++i) list[i].low = low_hint(list[i].block, level - 1);
-  const std::size_t at = static_cast<std::size_t>(
-      std::find_if(list.begin(), list.begin() + n, [&](const ChildRef& c) { return c.block == child; }) - list.begin());
-  std::copy_backward(list.begin() + at + 1, list.begin() + n, list.begin() + n + 1);
-  list[at + 1] = ChildRef{split, new_child};
-  ++n;
-  const BlockNumber left = node.header().left;
+  // No slot to give: retrain the node over its children, or split it. This tree can read
+  // every child's low fence, so it replaces the node's estimates with them.
+  std::size_t n = 0;
+  children_after_split(node, child, new_child, split, Span<ChildRef>(child_scratch_), &n);
+  const Span<ChildRef> list = Span<ChildRef>(child_scratch_).first(n);
+  for (ChildRef& c : list)
+    if (c.block != new_child) c.low = low_hint(c.block, level - 1);
+  if (retrain(node, list) == Status::kOk) return;
   const BlockNumber right = node.header().right;
-  const Fences fences = node.fences();
-  // Retrain in place while the children fit with room to grow and one line routes them
-  // well; otherwise split, so each half fits its own line to its own part of the keys.
-  const std::size_t page_size = options_.page_size;
-  if (2 * n <= max_fanout(page_size) && (n < 4 || mean_routing_hops(list.first(n), page_size) <= kMaxRetrainHops)) {
-    node.build(list.first(n), level, fences, left, right);
-    return;
-  }
-  const std::size_t half = n / 2;
-  const Entry middle = list[half].low;  // a fence: only a leftmost child's low is a stand-in
   const BlockNumber sibling = allocate();
-  model(sibling).build(list.subspan(half, n - half), level, Fences{middle, fences.high, fences.high_infinite}, parent,
-                       right);
-  node = model(parent);
-  node.build(list.first(half), level, Fences{fences.low, middle, false}, left, sibling);
+  Entry middle;
+  split_model_page(model(parent), model(sibling), parent, sibling, list, &middle);
   if (right != kInvalidBlock) model(right).header().left = sibling;
   insert_child(static_cast<std::uint8_t>(level + 1), path, parent, sibling, middle);
 }

@@ -173,4 +173,45 @@ std::size_t ModelPage::children(Span<ChildRef> out) const noexcept {
   return n;
 }
 
+
+Status children_after_split(const ModelPage& node, BlockNumber child, BlockNumber new_child, const Entry& split,
+                            Span<ChildRef> out, std::size_t* n) noexcept {
+  if (out.size() < node.header().children + 1) return Status::kBadArgument;
+  std::size_t count = node.children(out.first(node.header().children));
+  std::size_t at = 0;
+  while (at < count && out[at].block != child) ++at;
+  if (at == count) return Status::kNotFound;
+  std::copy_backward(out.begin() + at + 1, out.begin() + count, out.begin() + count + 1);
+  out[at + 1] = ChildRef{split, new_child};
+  // The estimates around the split must not contradict the one exact low we know.
+  if (split < out[at].low) out[at].low = split;
+  for (std::size_t i = at + 2; i <= count && out[i].low < split; ++i) out[i].low = split;
+  *n = count + 1;
+  return Status::kOk;
+}
+
+Status retrain(ModelPage node, Span<const ChildRef> children) noexcept {
+  const std::size_t n = children.size();
+  const std::size_t page_bytes = node.page_bytes();
+  if (2 * n > max_fanout(page_bytes) || (n >= 4 && mean_routing_hops(children, page_bytes) > kMaxRetrainHops))
+    return Status::kNodeFull;
+  const ModelHeader h = node.header();
+  return node.build(children, h.level, node.fences(), h.left, h.right);
+}
+
+Status split_model_page(ModelPage node, ModelPage sibling, BlockNumber node_block, BlockNumber sibling_block,
+                        Span<const ChildRef> children, Entry* middle) noexcept {
+  const std::size_t n = children.size();
+  if (n < 2) return Status::kBadArgument;
+  const std::size_t half = n / 2;
+  const ModelHeader h = node.header();
+  const Fences fences = node.fences();
+  // A fence: only a leftmost child's low is a stand-in, and half >= 1.
+  *middle = children[half].low;
+  Status s = sibling.build(children.subspan(half), h.level, Fences{*middle, fences.high, fences.high_infinite},
+                           node_block, h.right);
+  if (s != Status::kOk) return s;
+  return node.build(children.first(half), h.level, Fences{fences.low, *middle, false}, h.left, sibling_block);
+}
+
 }  // namespace omendb::alex

@@ -98,10 +98,28 @@ void		alex_model_fences(const void *page, size_t bytes, AlexFences *out);
 AlexBlock	alex_model_route(const void *page, size_t bytes, AlexEntry e);
 AlexStatus	alex_model_split_child(void *page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split);
 size_t		alex_model_children(const void *page, size_t bytes, AlexChild *out, size_t out_len);
+size_t		alex_model_child_count(const void *page, size_t bytes);
+void		alex_model_links(const void *page, size_t bytes, AlexBlock *left, AlexBlock *right);
+void		alex_model_set_links(void *page, size_t bytes, AlexBlock left, AlexBlock right);
+
+/*
+ * Records that `child` split at `split` into itself and `new_child`: gives the new child
+ * slots, doubling the array or retraining the node when needed. ALEX_NODE_FULL when the
+ * node must be split instead; `scratch` (alex_model_child_count() + 1 entries) then
+ * holds the `*n` children alex_model_split takes.
+ */
+AlexStatus	alex_model_add_child(void *page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split,
+								 AlexChild *scratch, size_t scratch_len, size_t *n);
+/* Splits a node over `children` into itself and the blank page `sibling`; see model_node.h. */
+AlexStatus	alex_model_split(void *page, void *sibling, size_t bytes, AlexBlock block, AlexBlock sibling_block,
+							 const AlexChild *children, size_t n, AlexEntry *middle);
 
 /* Bulk-load planning. */
 size_t		alex_bulk_take_data_page(const AlexEntry *rest, size_t n, double fill, size_t bytes);
 size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes, int level);
+/* cuts: ncuts = children + 1 entry indexes into `sorted`; see bulk_load.h align_cuts. */
+void		alex_bulk_align_cuts(const void *model_page, size_t bytes, const AlexEntry *sorted, size_t n,
+								 size_t *cuts, size_t ncuts, AlexBlock first_block);
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,10 @@ struct ChildRef {
   BlockNumber block = kInvalidBlock;
 };
 
+// A node is retrained in place only while its children route with at most this many
+// sideways steps per lookup on average; beyond it, it splits so each half fits its own line.
+inline constexpr double kMaxRetrainHops = 0.5;
+
 // The largest power-of-two fanout a page of `page_bytes` holds.
 std::size_t max_fanout(std::size_t page_bytes) noexcept;
 
@@ -68,6 +72,7 @@ class ModelPage {
                BlockNumber right) noexcept;
 
   bool valid() const noexcept;
+  std::size_t page_bytes() const noexcept { return bytes_; }
   const ModelHeader& header() const noexcept { return *reinterpret_cast<const ModelHeader*>(page_); }
   ModelHeader& header() noexcept { return *reinterpret_cast<ModelHeader*>(page_); }
   std::size_t fanout() const noexcept { return header().fanout; }
@@ -99,5 +104,23 @@ class ModelPage {
   std::byte* page_;
   std::size_t bytes_;
 };
+
+// The node's children after `child` split at `split` into itself and `new_child`: the
+// children() estimates with the new child inserted after `child`. kNotFound if `child`
+// is not here; `out` must hold header().children + 1 entries.
+Status children_after_split(const ModelPage& node, BlockNumber child, BlockNumber new_child, const Entry& split,
+                            Span<ChildRef> out, std::size_t* n) noexcept;
+
+// When split_child found no slot to give: retrains `node` in place over `children` (in
+// order, the new child included) if they fit with room to grow and one line routes them
+// well; kNodeFull if the node should be split instead (split_model_page).
+Status retrain(ModelPage node, Span<const ChildRef> children) noexcept;
+
+// Splits `node` (block `node_block`) over `children` into itself, keeping the lower half,
+// and the blank page `sibling` (block `sibling_block`), which takes the upper half and
+// the old right link. The page to the right of the old node, if any, must have its left
+// link set to sibling_block by the caller. *middle is the sibling's low fence.
+Status split_model_page(ModelPage node, ModelPage sibling, BlockNumber node_block, BlockNumber sibling_block,
+                        Span<const ChildRef> children, Entry* middle) noexcept;
 
 }  // namespace omendb::alex
