@@ -8,10 +8,19 @@
 
 #include "omendb.h"
 #include "omendb/alex/alex_c.h"
+#include "alex/alex_am.h"
 
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(omendb_version);
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	alex_init_reloptions();
+}
 
 Datum
 omendb_version(PG_FUNCTION_ARGS)

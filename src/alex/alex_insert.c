@@ -1,0 +1,549 @@
+/*
+ * aminsert: one entry into its data page; page splits propagated up the model levels.
+ *
+ * docs/ALEX_AM.md, "Insert" and "WAL": a split is two generic WAL records -- the level
+ * (left page, new right page, the old right sibling's left link) and then the parent --
+ * with ALEX_INCOMPLETE_SPLIT on the left page in between, so a crash or error between
+ * them leaves a consistent index whose next inserter finishes the job. Locks are taken
+ * left to right within a level and child before parent; the metapage counts as above
+ * the root.
+ */
+#include "alex_am.h"
+
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "utils/rel.h"
+
+/* Scratch space for the core, sized for the largest page. */
+typedef struct AlexInsertScratch
+{
+	AlexEntry  *entries;
+	size_t		entries_len;
+	AlexChild  *children;
+	size_t		children_len;
+} AlexInsertScratch;
+
+static void insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_block,
+							   AlexEntry split, AlexInsertScratch *scratch);
+
+static void
+init_scratch(AlexInsertScratch *scratch)
+{
+	scratch->entries_len = alex_data_capacity(ALEX_SPAN_BYTES, 2) + 1;
+	scratch->entries = palloc(scratch->entries_len * sizeof(AlexEntry));
+	scratch->children_len = alex_model_max_fanout(ALEX_SPAN_BYTES) + 1;
+	scratch->children = palloc(scratch->children_len * sizeof(AlexChild));
+}
+
+static void
+free_scratch(AlexInsertScratch *scratch)
+{
+	pfree(scratch->entries);
+	pfree(scratch->children);
+}
+
+static void
+page_set_flag(Page page, uint16 flag, bool on)
+{
+	if (on)
+		AlexPageGetOpaque(page)->flags |= flag;
+	else
+		AlexPageGetOpaque(page)->flags &= ~flag;
+}
+
+/*
+ * Where a page's entries start, for fitting a parent's model: the low fence, except on
+ * the leftmost page of a level, whose fence (the lowest entry) says nothing.
+ */
+static AlexEntry
+page_low_hint(Page page)
+{
+	void	   *span = AlexPageSpan(page);
+	AlexFences	fences;
+	AlexBlock	left,
+				right;
+
+	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
+	{
+		alex_data_links(span, ALEX_SPAN_BYTES, &left, &right);
+		alex_data_fences(span, ALEX_SPAN_BYTES, &fences);
+		if (left == ALEX_INVALID_BLOCK && alex_data_count(span, ALEX_SPAN_BYTES) > 0)
+			return alex_data_entry(span, ALEX_SPAN_BYTES, alex_data_first(span, ALEX_SPAN_BYTES));
+	}
+	else
+	{
+		AlexChild	first;
+
+		alex_model_links(span, ALEX_SPAN_BYTES, &left, &right);
+		alex_model_fences(span, ALEX_SPAN_BYTES, &fences);
+		if (left == ALEX_INVALID_BLOCK && alex_model_children(span, ALEX_SPAN_BYTES, &first, 1) == 1)
+			return first.low;
+	}
+	return fences.low;
+}
+
+static BlockNumber
+page_right_link(Page page)
+{
+	AlexBlock	left,
+				right;
+
+	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
+		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+	else
+		alex_model_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+	return right;
+}
+
+/*
+ * Finishes the split a page's ALEX_INCOMPLETE_SPLIT flag records: its right neighbour
+ * is the new half, whose low fence (it never changes) is the split entry. `buf` is
+ * locked exclusively and released.
+ */
+static void
+finish_split(Relation index, Buffer buf, AlexInsertScratch *scratch)
+{
+	Page		page = BufferGetPage(buf);
+	BlockNumber right = page_right_link(page);
+	Buffer		rbuf;
+	AlexFences	fences;
+
+	if (right == InvalidBlockNumber)
+		alex_report_page(index, BufferGetBlockNumber(buf), "incomplete split without a right page");
+	rbuf = ReadBuffer(index, right);
+	LockBuffer(rbuf, BUFFER_LOCK_SHARE);
+	if (AlexPageGetOpaque(BufferGetPage(rbuf))->kind == ALEX_PAGE_DATA)
+		alex_data_fences(AlexPageSpan(BufferGetPage(rbuf)), ALEX_SPAN_BYTES, &fences);
+	else
+		alex_model_fences(AlexPageSpan(BufferGetPage(rbuf)), ALEX_SPAN_BYTES, &fences);
+	UnlockReleaseBuffer(rbuf);
+	insert_into_parent(index, buf, AlexPageGetOpaque(page)->level, right, fences.low, scratch);
+}
+
+static bool
+model_page_has_child(Page page, BlockNumber child, AlexInsertScratch *scratch)
+{
+	size_t		n = alex_model_children(AlexPageSpan(page), ALEX_SPAN_BYTES, scratch->children,
+										scratch->children_len);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (scratch->children[i].block == child)
+			return true;
+	return false;
+}
+
+/* How far along a level the parent of a page may be from where its split entry routes. */
+#define ALEX_PARENT_SEARCH	16
+
+/*
+ * The parent of `child` (of `level`), locked exclusively. The page whose fences hold the
+ * split entry is the parent or, since model pages split at estimated child lows, a
+ * near neighbour: look right, then left. A parent with an unfinished split of its own
+ * is finished first, and the search repeated.
+ */
+static Buffer
+find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split, AlexInsertScratch *scratch)
+{
+	int			finished = 0;
+
+	while (finished < 100)
+	{
+		Buffer		origin = alex_settle(index, alex_descend(index, split, level + 1), split, level + 1,
+										 BUFFER_LOCK_EXCLUSIVE);
+		BlockNumber origin_block = BufferGetBlockNumber(origin);
+		bool		retry = false;
+		int			direction;
+
+		for (direction = 0; direction < 2 && !retry; direction++)
+		{
+			Buffer		buf = direction == 0 ? origin : InvalidBuffer;
+			BlockNumber block = origin_block;
+			int			steps;
+
+			for (steps = 0; steps <= ALEX_PARENT_SEARCH; steps++)
+			{
+				Page		page;
+				AlexBlock	left,
+							right;
+
+				if (!BufferIsValid(buf))
+				{
+					buf = ReadBuffer(index, block);
+					LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+				}
+				page = BufferGetPage(buf);
+				if (!alex_page_is(page, ALEX_PAGE_MODEL) || AlexPageGetOpaque(page)->level != level + 1)
+					alex_report_page(index, block, "a model page links to a page that is not its sibling");
+				if (model_page_has_child(page, child, scratch))
+				{
+					if (!(AlexPageGetOpaque(page)->flags & ALEX_INCOMPLETE_SPLIT))
+						return buf;
+					finish_split(index, buf, scratch);
+					finished++;
+					retry = true;
+					break;
+				}
+				alex_model_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+				UnlockReleaseBuffer(buf);
+				buf = InvalidBuffer;
+				block = direction == 0 ? right : left;
+				if (block == ALEX_INVALID_BLOCK)
+					break;
+			}
+			if (BufferIsValid(buf))
+				UnlockReleaseBuffer(buf);
+		}
+		if (!retry)
+			break;
+	}
+	alex_report_page(index, child, "no model page of the level above routes to this page");
+}
+
+/*
+ * The root split: a new root over the old one and its new right half, recorded with
+ * the metapage and the old root (whose split flag it clears) in one WAL record.
+ */
+static void
+grow_root(Relation index, Buffer child, int level, BlockNumber new_block, AlexEntry split)
+{
+	Buffer		root = alex_new_buffer(index);
+	Buffer		meta = ReadBuffer(index, ALEX_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	Page		root_page,
+				meta_page,
+				child_page;
+	AlexChild	children[2];
+	AlexFences	fences = {{0, 0}, {0, 0}, 1};
+	AlexMetaPage m;
+
+	LockBuffer(meta, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	root_page = GenericXLogRegisterBuffer(state, root, GENERIC_XLOG_FULL_IMAGE);
+	meta_page = GenericXLogRegisterBuffer(state, meta, 0);
+	child_page = GenericXLogRegisterBuffer(state, child, 0);
+
+	m = AlexPageGetMeta(meta_page);
+	if (m->root != BufferGetBlockNumber(child) || m->root_level != (uint32) level)
+		alex_report_page(index, BufferGetBlockNumber(child), "the metapage does not name this page as the root");
+	children[0].low = page_low_hint(child_page);
+	children[0].block = BufferGetBlockNumber(child);
+	children[1].low = split;
+	children[1].block = new_block;
+	alex_init_page(root_page, ALEX_PAGE_MODEL, level + 1);
+	if (alex_model_build(AlexPageSpan(root_page), ALEX_SPAN_BYTES, children, 2, level + 1, &fences,
+						 ALEX_INVALID_BLOCK, ALEX_INVALID_BLOCK) != ALEX_OK)
+		elog(ERROR, "alex: building a new root failed");
+	m->root = BufferGetBlockNumber(root);
+	m->root_level = level + 1;
+	m->router_version++;
+	page_set_flag(child_page, ALEX_INCOMPLETE_SPLIT, false);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(root);
+	UnlockReleaseBuffer(meta);
+	UnlockReleaseBuffer(child);
+}
+
+/*
+ * Splits the full model page `parent` over `scratch->children` (its children with the
+ * new one) into itself and a new right sibling, in one record with the sibling's right
+ * neighbour and the child whose split flag this clears; then the parent's own split
+ * goes up a level.
+ */
+static void
+split_model(Relation index, Buffer parent, GenericXLogState *state, Page parent_page, Buffer child,
+			Page child_page, size_t n, AlexInsertScratch *scratch)
+{
+	Buffer		sibling = alex_new_buffer(index);
+	BlockNumber sibling_block = BufferGetBlockNumber(sibling);
+	Page		sibling_page = GenericXLogRegisterBuffer(state, sibling, GENERIC_XLOG_FULL_IMAGE);
+	Buffer		right = InvalidBuffer;
+	AlexBlock	left_link,
+				right_link;
+	AlexEntry	middle;
+	int			level = AlexPageGetOpaque(parent_page)->level;
+
+	alex_model_links(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, &left_link, &right_link);
+	alex_init_page(sibling_page, ALEX_PAGE_MODEL, level);
+	if (alex_model_split(AlexPageSpan(parent_page), AlexPageSpan(sibling_page), ALEX_SPAN_BYTES,
+						 BufferGetBlockNumber(parent), sibling_block, scratch->children, n, &middle) != ALEX_OK)
+		elog(ERROR, "alex: splitting a model page failed");
+	if (right_link != ALEX_INVALID_BLOCK)
+	{
+		Page		right_page;
+		AlexBlock	l,
+					r;
+
+		right = ReadBuffer(index, right_link);
+		LockBuffer(right, BUFFER_LOCK_EXCLUSIVE);
+		right_page = GenericXLogRegisterBuffer(state, right, 0);
+		alex_model_links(AlexPageSpan(right_page), ALEX_SPAN_BYTES, &l, &r);
+		alex_model_set_links(AlexPageSpan(right_page), ALEX_SPAN_BYTES, sibling_block, r);
+	}
+	page_set_flag(child_page, ALEX_INCOMPLETE_SPLIT, false);
+	page_set_flag(parent_page, ALEX_INCOMPLETE_SPLIT, true);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(sibling);
+	if (BufferIsValid(right))
+		UnlockReleaseBuffer(right);
+	UnlockReleaseBuffer(child);
+	insert_into_parent(index, parent, level, sibling_block, middle, scratch);
+}
+
+/*
+ * Records in the level above that the page in `child` (locked exclusively, its split
+ * flag set) split at `split` into itself and `new_block`. Releases `child`.
+ */
+static void
+insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_block, AlexEntry split,
+				   AlexInsertScratch *scratch)
+{
+	BlockNumber child_block = BufferGetBlockNumber(child);
+	AlexMetaPageData meta;
+	Buffer		parent;
+	GenericXLogState *state;
+	Page		parent_page,
+				child_page;
+	size_t		n;
+	AlexStatus	st;
+
+	alex_read_meta(index, &meta);
+	if (meta.root_level == (uint32) level)
+	{
+		if (meta.root == child_block)
+		{
+			grow_root(index, child, level, new_block, split);
+			return;
+		}
+
+		/*
+		 * The root split but has no parent yet, and this page is right of it: let go
+		 * (locks go left to right), finish the root's split, then this one.
+		 */
+		UnlockReleaseBuffer(child);
+		child = ReadBuffer(index, meta.root);
+		LockBuffer(child, BUFFER_LOCK_EXCLUSIVE);
+		if (AlexPageGetOpaque(BufferGetPage(child))->flags & ALEX_INCOMPLETE_SPLIT)
+			finish_split(index, child, scratch);
+		else
+			UnlockReleaseBuffer(child);
+		child = ReadBuffer(index, child_block);
+		LockBuffer(child, BUFFER_LOCK_EXCLUSIVE);
+		if (AlexPageGetOpaque(BufferGetPage(child))->flags & ALEX_INCOMPLETE_SPLIT)
+			insert_into_parent(index, child, level, new_block, split, scratch);
+		else
+			UnlockReleaseBuffer(child);
+		return;
+	}
+
+	parent = find_parent(index, child_block, level, &split, scratch);
+	state = GenericXLogStart(index);
+	parent_page = GenericXLogRegisterBuffer(state, parent, 0);
+	child_page = GenericXLogRegisterBuffer(state, child, 0);
+	st = alex_model_add_child(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, child_block, new_block, split,
+							  scratch->children, scratch->children_len, &n);
+	if (st == ALEX_NODE_FULL)
+	{
+		split_model(index, parent, state, parent_page, child, child_page, n, scratch);
+		return;
+	}
+	if (st != ALEX_OK)
+		alex_report_page(index, BufferGetBlockNumber(parent), "adding a child to a model page failed");
+	page_set_flag(child_page, ALEX_INCOMPLETE_SPLIT, false);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(parent);
+	UnlockReleaseBuffer(child);
+}
+
+/*
+ * Splits the full data page in `buf` (locked exclusively) and inserts e into the half
+ * it belongs to: one record for the left page, the new right page and the old right
+ * neighbour's left link; then the parent.
+ */
+static void
+split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *scratch)
+{
+	Page		page = BufferGetPage(buf);
+	AlexEntry	boundary = alex_data_choose_split(AlexPageSpan(page), ALEX_SPAN_BYTES, *e,
+												  alex_fillfactor(index) / 100.0);
+	Buffer		new_buf = alex_new_buffer(index);
+	BlockNumber new_block = BufferGetBlockNumber(new_buf);
+	Buffer		right = InvalidBuffer;
+	GenericXLogState *state;
+	Page		left_page,
+				new_page;
+	AlexBlock	left_link,
+				right_link;
+	AlexStatus	st;
+
+	alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left_link, &right_link);
+	if (right_link != ALEX_INVALID_BLOCK)
+	{
+		right = ReadBuffer(index, right_link);
+		LockBuffer(right, BUFFER_LOCK_EXCLUSIVE);
+	}
+	state = GenericXLogStart(index);
+	left_page = GenericXLogRegisterBuffer(state, buf, 0);
+	new_page = GenericXLogRegisterBuffer(state, new_buf, GENERIC_XLOG_FULL_IMAGE);
+	alex_init_page(new_page, ALEX_PAGE_DATA, 0);
+	st = alex_data_split(AlexPageSpan(left_page), AlexPageSpan(new_page), ALEX_SPAN_BYTES,
+						 BufferGetBlockNumber(buf), new_block, boundary, scratch->entries, scratch->entries_len);
+	if (st != ALEX_OK)
+		alex_report_page(index, BufferGetBlockNumber(buf), "splitting a data page failed");
+	if (BufferIsValid(right))
+	{
+		Page		right_page = GenericXLogRegisterBuffer(state, right, 0);
+		AlexBlock	l,
+					r;
+
+		alex_data_links(AlexPageSpan(right_page), ALEX_SPAN_BYTES, &l, &r);
+		alex_data_set_links(AlexPageSpan(right_page), ALEX_SPAN_BYTES, new_block, r);
+	}
+	st = alex_data_insert(AlexPageSpan(alex_entry_cmp(e, &boundary) < 0 ? left_page : new_page), ALEX_SPAN_BYTES,
+						  *e, scratch->entries, scratch->entries_len);
+	if (st != ALEX_OK)
+		alex_report_page(index, BufferGetBlockNumber(buf), "a split left no room for the new entry");
+	page_set_flag(left_page, ALEX_INCOMPLETE_SPLIT, true);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(new_buf);
+	if (BufferIsValid(right))
+		UnlockReleaseBuffer(right);
+	insert_into_parent(index, buf, 0, new_block, boundary, scratch);
+}
+
+static void
+insert_entry(Relation index, const AlexEntry *e)
+{
+	AlexInsertScratch scratch;
+
+	init_scratch(&scratch);
+	for (;;)
+	{
+		Buffer		buf = alex_settle(index, alex_descend(index, e, 0), e, 0, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState *state;
+		Page		page;
+		AlexStatus	st;
+
+		if (AlexPageGetOpaque(BufferGetPage(buf))->flags & ALEX_INCOMPLETE_SPLIT)
+		{
+			finish_split(index, buf, &scratch);
+			continue;
+		}
+		state = GenericXLogStart(index);
+		page = GenericXLogRegisterBuffer(state, buf, 0);
+		st = alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, *e, scratch.entries, scratch.entries_len);
+		if (st == ALEX_OK)
+		{
+			GenericXLogFinish(state);
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		GenericXLogAbort(state);
+		if (st == ALEX_PAGE_FULL)
+		{
+			split_data(index, buf, e, &scratch);
+			break;
+		}
+		UnlockReleaseBuffer(buf);
+		if (st == ALEX_DUPLICATE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" already holds an entry for heap tuple (%u,%u)",
+							RelationGetRelationName(index), (unsigned) (e->tid >> 16),
+							(unsigned) (e->tid & 0xFFFF))));
+		alex_report_page(index, BufferGetBlockNumber(buf), alex_status_name(st));
+	}
+	free_scratch(&scratch);
+}
+
+/* NULLs go to the last NULL page; a full one gets a successor, linked from it and the metapage. */
+static void
+insert_null(Relation index, ItemPointer tid)
+{
+	AlexMetaPageData meta;
+	BlockNumber block;
+
+	alex_read_meta(index, &meta);
+	block = meta.null_tail;
+	for (;;)
+	{
+		Buffer		buf = InvalidBuffer;
+		Buffer		new_buf;
+		Buffer		meta_buf;
+		GenericXLogState *state;
+		Page		new_page;
+		AlexMetaPage m;
+		AlexNullPage nulls = NULL;
+
+		if (block != InvalidBlockNumber)
+		{
+			buf = ReadBuffer(index, block);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			if (!alex_page_is(BufferGetPage(buf), ALEX_PAGE_NULLS))
+				alex_report_page(index, block, "expected a NULL page");
+			nulls = (AlexNullPage) AlexPageSpan(BufferGetPage(buf));
+			if (nulls->count < ALEX_NULLS_PER_PAGE)
+			{
+				state = GenericXLogStart(index);
+				nulls = (AlexNullPage) AlexPageSpan(GenericXLogRegisterBuffer(state, buf, 0));
+				nulls->tids[nulls->count++] = *tid;
+				GenericXLogFinish(state);
+				UnlockReleaseBuffer(buf);
+				return;
+			}
+			if (nulls->next != InvalidBlockNumber)
+			{
+				block = nulls->next;
+				UnlockReleaseBuffer(buf);
+				continue;
+			}
+		}
+
+		new_buf = alex_new_buffer(index);
+		meta_buf = ReadBuffer(index, ALEX_METAPAGE_BLKNO);
+		LockBuffer(meta_buf, BUFFER_LOCK_EXCLUSIVE);
+		m = AlexPageGetMeta(BufferGetPage(meta_buf));
+		if (!BufferIsValid(buf) && m->null_tail != InvalidBlockNumber)
+		{
+			/* Someone else made the first NULL page: use it (the new page stays unused). */
+			block = m->null_tail;
+			UnlockReleaseBuffer(meta_buf);
+			UnlockReleaseBuffer(new_buf);
+			continue;
+		}
+		state = GenericXLogStart(index);
+		new_page = GenericXLogRegisterBuffer(state, new_buf, GENERIC_XLOG_FULL_IMAGE);
+		m = AlexPageGetMeta(GenericXLogRegisterBuffer(state, meta_buf, 0));
+		alex_init_page(new_page, ALEX_PAGE_NULLS, 0);
+		nulls = (AlexNullPage) AlexPageSpan(new_page);
+		nulls->next = InvalidBlockNumber;
+		nulls->tids[nulls->count++] = *tid;
+		if (BufferIsValid(buf))
+			((AlexNullPage) AlexPageSpan(GenericXLogRegisterBuffer(state, buf, 0)))->next = BufferGetBlockNumber(new_buf);
+		else
+			m->null_head = BufferGetBlockNumber(new_buf);
+		m->null_tail = BufferGetBlockNumber(new_buf);
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(new_buf);
+		UnlockReleaseBuffer(meta_buf);
+		if (BufferIsValid(buf))
+			UnlockReleaseBuffer(buf);
+		return;
+	}
+}
+
+bool
+alexinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
+		   IndexUniqueCheck checkUnique, bool indexUnchanged, IndexInfo *indexInfo)
+{
+	if (isnull[0])
+		insert_null(index, heap_tid);
+	else
+	{
+		AlexEntry	e;
+
+		alex_entry_from_tid(&e, alex_key_encode(alex_index_key_kind(index), values[0]), heap_tid);
+		insert_entry(index, &e);
+	}
+	return false;
+}

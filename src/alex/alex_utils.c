@@ -1,0 +1,392 @@
+/*
+ * Pages, the metapage, the per-backend model-page cache and the descent to a page.
+ *
+ * docs/ALEX_AM.md, "Search": the model pages route, the fences decide. A descent goes
+ * through the cached copies of the model pages without locking anything; the page it
+ * predicts is then locked and its fences checked, moving left or right until they hold
+ * the entry (Lehman-Yao). A cache that sends searches sideways too often is dropped and
+ * read again.
+ */
+#include "alex_am.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/* A descent that needed more sideways steps than this drops the cache. */
+#define ALEX_CACHE_MAX_HOPS 2
+
+/* One model page, copied. */
+typedef struct AlexCachedPage
+{
+	BlockNumber block;
+	char		span[ALEX_SPAN_BYTES] pg_attribute_aligned(8);
+} AlexCachedPage;
+
+/* The model pages of one index, copied into backend memory (rd_amcache). */
+typedef struct AlexCache
+{
+	AlexMetaPageData meta;
+	int			npages;
+	AlexCachedPage *pages;		/* sorted by block */
+} AlexCache;
+
+void
+alex_init_page(Page page, uint16 kind, uint16 level)
+{
+	AlexPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(AlexPageOpaqueData));
+	opaque = AlexPageGetOpaque(page);
+	opaque->kind = kind;
+	opaque->level = level;
+	opaque->page_id = ALEX_PAGE_ID;
+	/* The core's span is all "header": generic WAL then diffs and restores it whole. */
+	((PageHeader) page)->pd_lower = ALEX_SPAN_OFFSET + ALEX_SPAN_BYTES;
+}
+
+bool
+alex_page_is(Page page, uint16 kind)
+{
+	return !PageIsNew(page) &&
+		PageGetSpecialSize(page) == MAXALIGN(sizeof(AlexPageOpaqueData)) &&
+		AlexPageGetOpaque(page)->page_id == ALEX_PAGE_ID &&
+		AlexPageGetOpaque(page)->kind == kind;
+}
+
+void
+alex_report_page(Relation index, BlockNumber block, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" block %u: %s", RelationGetRelationName(index), block, what)));
+}
+
+/*
+ * A new page at the end of the index, locked exclusively. Pages are never reused
+ * (docs/ALEX_AM.md, "Vacuum"), so entries only ever move to higher block numbers.
+ */
+Buffer
+alex_new_buffer(Relation index)
+{
+	Buffer		buf;
+
+	LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBuffer(index, P_NEW);
+	UnlockRelationForExtension(index, ExclusiveLock);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+void
+alex_read_meta(Relation index, AlexMetaPageData *out)
+{
+	Buffer		buf = ReadBuffer(index, ALEX_METAPAGE_BLKNO);
+	Page		page;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (!alex_page_is(page, ALEX_PAGE_META) || AlexPageGetMeta(page)->magic != ALEX_META_MAGIC)
+		alex_report_page(index, ALEX_METAPAGE_BLKNO, "not an alex metapage");
+	if (AlexPageGetMeta(page)->version != ALEX_META_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("index \"%s\" has alex format version %u, this library reads version %u",
+						RelationGetRelationName(index), AlexPageGetMeta(page)->version, ALEX_META_VERSION),
+				 errhint("REINDEX the index.")));
+	*out = *AlexPageGetMeta(page);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * The key kind follows from the column's type; every entry point checks the definition
+ * before trusting it.
+ */
+AlexKeyKind
+alex_index_key_kind(Relation index)
+{
+	return alex_key_kind_for_type(TupleDescAttr(RelationGetDescr(index), 0)->atttypid);
+}
+
+void
+alex_check_index_definition(Relation index)
+{
+	Oid			type = TupleDescAttr(RelationGetDescr(index), 0)->atttypid;
+
+	if (IndexRelationGetNumberOfAttributes(index) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("alex indexes have exactly one column")));
+	if (alex_key_kind_for_type(type) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("alex indexes do not support type %s", format_type_be(type)),
+				 errhint("Supported types: %s.", alex_supported_types())));
+	if (index->rd_indoption[0] != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("alex indexes do not support DESC or NULLS FIRST yet"),
+				 errhint("Create the index in ascending order: backward scans serve ORDER BY ... DESC.")));
+}
+
+int
+alex_fillfactor(Relation index)
+{
+	AlexOptions *opts = (AlexOptions *) index->rd_options;
+
+	return opts ? opts->fillfactor : ALEX_DEFAULT_FILLFACTOR;
+}
+
+void
+alex_entry_from_tid(AlexEntry *e, uint64 key, ItemPointer tid)
+{
+	e->key = key;
+	e->tid = ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 16) | ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+void
+alex_tid_from_entry(ItemPointer tid, const AlexEntry *e)
+{
+	ItemPointerSet(tid, (BlockNumber) (e->tid >> 16), (OffsetNumber) (e->tid & 0xFFFF));
+}
+
+int
+alex_entry_cmp(const AlexEntry *a, const AlexEntry *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return 0;
+}
+
+bool
+alex_entry_in_fences(const AlexEntry *e, const AlexFences *f)
+{
+	return alex_entry_cmp(e, &f->low) >= 0 &&
+		(f->high_infinite || alex_entry_cmp(e, &f->high) < 0);
+}
+
+static void
+page_fences(Page page, AlexFences *out)
+{
+	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
+		alex_data_fences(AlexPageSpan(page), ALEX_SPAN_BYTES, out);
+	else
+		alex_model_fences(AlexPageSpan(page), ALEX_SPAN_BYTES, out);
+}
+
+static void
+page_links(Page page, BlockNumber *left, BlockNumber *right)
+{
+	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
+		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, left, right);
+	else
+		alex_model_links(AlexPageSpan(page), ALEX_SPAN_BYTES, left, right);
+}
+
+/* Is this page of the kind and level a descent to `level` must arrive at? */
+static bool
+page_at_level(Page page, int level)
+{
+	return level == 0 ? alex_page_is(page, ALEX_PAGE_DATA)
+		: alex_page_is(page, ALEX_PAGE_MODEL) && AlexPageGetOpaque(page)->level == level;
+}
+
+void
+alex_invalidate_cache(Relation index)
+{
+	if (index->rd_amcache != NULL)
+	{
+		AlexCache  *cache = (AlexCache *) index->rd_amcache;
+
+		pfree(cache->pages);
+		pfree(cache);
+		index->rd_amcache = NULL;
+	}
+}
+
+static int
+cached_page_cmp(const void *a, const void *b)
+{
+	BlockNumber x = ((const AlexCachedPage *) a)->block;
+	BlockNumber y = ((const AlexCachedPage *) b)->block;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Copies every model page, level by level, each level walked along its right links. */
+static AlexCache *
+load_cache(Relation index)
+{
+	AlexCache  *cache = MemoryContextAllocZero(index->rd_indexcxt, sizeof(AlexCache));
+	int			capacity = 8;
+	BlockNumber leftmost;
+	int			level;
+
+	alex_read_meta(index, &cache->meta);
+	cache->pages = MemoryContextAlloc(index->rd_indexcxt, capacity * sizeof(AlexCachedPage));
+	leftmost = cache->meta.root;
+	for (level = cache->meta.root_level; level >= 1; level--)
+	{
+		BlockNumber block = leftmost;
+
+		leftmost = InvalidBlockNumber;
+		while (block != InvalidBlockNumber)
+		{
+			Buffer		buf = ReadBuffer(index, block);
+			Page		page;
+			BlockNumber left;
+
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			if (!page_at_level(page, level))
+				alex_report_page(index, block, "expected a model page while caching the model levels");
+			if (cache->npages == capacity)
+			{
+				capacity *= 2;
+				cache->pages = repalloc(cache->pages, capacity * sizeof(AlexCachedPage));
+			}
+			cache->pages[cache->npages].block = block;
+			memcpy(cache->pages[cache->npages].span, AlexPageSpan(page), ALEX_SPAN_BYTES);
+			cache->npages++;
+			if (leftmost == InvalidBlockNumber)
+			{
+				AlexEntry	lowest = {0, 0};
+
+				leftmost = alex_model_route(AlexPageSpan(page), ALEX_SPAN_BYTES, lowest);
+			}
+			page_links(page, &left, &block);
+			UnlockReleaseBuffer(buf);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	qsort(cache->pages, cache->npages, sizeof(AlexCachedPage), cached_page_cmp);
+	return cache;
+}
+
+static const void *
+cached_span(const AlexCache *cache, BlockNumber block)
+{
+	AlexCachedPage key;
+	const AlexCachedPage *found;
+
+	key.block = block;
+	found = bsearch(&key, cache->pages, cache->npages, sizeof(AlexCachedPage), cached_page_cmp);
+	return found ? found->span : NULL;
+}
+
+/*
+ * The page of `level` (0: a data page) a search for e should start from, predicted
+ * through the model pages: their cached copies, or the pages themselves when not cached.
+ * Only a descent to the data level loads the cache: the others come from page splits,
+ * which hold locks on lower pages that reading the whole model would wait for.
+ */
+BlockNumber
+alex_descend(Relation index, const AlexEntry *e, int to_level)
+{
+	AlexCache  *cache;
+	AlexMetaPageData meta;
+	BlockNumber block;
+	int			level;
+	char	   *copy = NULL;
+
+	if (index->rd_amcache == NULL && to_level == 0)
+		index->rd_amcache = load_cache(index);
+	cache = (AlexCache *) index->rd_amcache;
+	if (cache)
+		meta = cache->meta;
+	else
+		alex_read_meta(index, &meta);
+	if (meta.root_level < (uint32) to_level)
+		return InvalidBlockNumber;
+	block = meta.root;
+	for (level = meta.root_level; level > to_level; level--)
+	{
+		const void *span = cache ? cached_span(cache, block) : NULL;
+
+		if (span == NULL)
+		{
+			Buffer		buf = ReadBuffer(index, block);
+
+			if (copy == NULL)
+				copy = palloc(ALEX_SPAN_BYTES);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			if (!page_at_level(BufferGetPage(buf), level))
+			{
+				/* A stale route; the caller's settle starts over from the metapage. */
+				UnlockReleaseBuffer(buf);
+				block = InvalidBlockNumber;
+				break;
+			}
+			memcpy(copy, AlexPageSpan(BufferGetPage(buf)), ALEX_SPAN_BYTES);
+			UnlockReleaseBuffer(buf);
+			span = copy;
+		}
+		block = alex_model_route(span, ALEX_SPAN_BYTES, *e);
+	}
+	if (copy)
+		pfree(copy);
+	return block;
+}
+
+/*
+ * Locks (in `mode`) the page of `level` whose fences hold e, starting from `block`
+ * (InvalidBlockNumber: from the root) and following left and right links. A page of the
+ * wrong kind means the route was stale: the cache is dropped and the descent repeated.
+ */
+Buffer
+alex_settle(Relation index, BlockNumber block, const AlexEntry *e, int level, int mode)
+{
+	int			hops = 0;
+	int			restarts = 0;
+
+	for (;;)
+	{
+		Buffer		buf;
+		Page		page;
+		AlexFences	fences;
+		BlockNumber left,
+					right;
+
+		if (block == InvalidBlockNumber)
+		{
+			if (restarts++ > 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_INDEX_CORRUPTED),
+						 errmsg("index \"%s\" has no page of level %d for a key",
+								RelationGetRelationName(index), level)));
+			alex_invalidate_cache(index);
+			block = alex_descend(index, e, level);
+			if (block == InvalidBlockNumber)
+				continue;
+		}
+		buf = ReadBuffer(index, block);
+		LockBuffer(buf, mode);
+		page = BufferGetPage(buf);
+		if (!page_at_level(page, level))
+		{
+			UnlockReleaseBuffer(buf);
+			block = InvalidBlockNumber;
+			continue;
+		}
+		page_fences(page, &fences);
+		page_links(page, &left, &right);
+		if (alex_entry_cmp(e, &fences.low) < 0 && left != InvalidBlockNumber)
+			block = left;
+		else if (!fences.high_infinite && alex_entry_cmp(e, &fences.high) >= 0 && right != InvalidBlockNumber)
+			block = right;
+		else
+		{
+			if (hops > ALEX_CACHE_MAX_HOPS)
+				alex_invalidate_cache(index);
+			return buf;
+		}
+		UnlockReleaseBuffer(buf);
+		hops++;
+		CHECK_FOR_INTERRUPTS();
+	}
+}
