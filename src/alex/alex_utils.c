@@ -26,12 +26,15 @@ typedef struct AlexCachedPage
 	char		span[ALEX_SPAN_BYTES] pg_attribute_aligned(8);
 } AlexCachedPage;
 
-/* The model pages of one index, copied into backend memory (rd_amcache). */
+/*
+ * The model pages of one index, copied into backend memory (rd_amcache). One chunk:
+ * relcache invalidation frees rd_amcache with a single pfree.
+ */
 typedef struct AlexCache
 {
 	AlexMetaPageData meta;
 	int			npages;
-	AlexCachedPage *pages;		/* sorted by block */
+	AlexCachedPage pages[FLEXIBLE_ARRAY_MEMBER];	/* sorted by block */
 } AlexCache;
 
 void
@@ -200,13 +203,8 @@ void
 alex_invalidate_cache(Relation index)
 {
 	if (index->rd_amcache != NULL)
-	{
-		AlexCache  *cache = (AlexCache *) index->rd_amcache;
-
-		pfree(cache->pages);
-		pfree(cache);
-		index->rd_amcache = NULL;
-	}
+		pfree(index->rd_amcache);
+	index->rd_amcache = NULL;
 }
 
 static int
@@ -222,15 +220,17 @@ cached_page_cmp(const void *a, const void *b)
 static AlexCache *
 load_cache(Relation index)
 {
-	AlexCache  *cache = MemoryContextAllocZero(index->rd_indexcxt, sizeof(AlexCache));
+	AlexMetaPageData meta;
 	int			capacity = 8;
+	int			npages = 0;
+	AlexCachedPage *pages = palloc(capacity * sizeof(AlexCachedPage));
+	AlexCache  *cache;
 	BlockNumber leftmost;
 	int			level;
 
-	alex_read_meta(index, &cache->meta);
-	cache->pages = MemoryContextAlloc(index->rd_indexcxt, capacity * sizeof(AlexCachedPage));
-	leftmost = cache->meta.root;
-	for (level = cache->meta.root_level; level >= 1; level--)
+	alex_read_meta(index, &meta);
+	leftmost = meta.root;
+	for (level = meta.root_level; level >= 1; level--)
 	{
 		BlockNumber block = leftmost;
 
@@ -245,14 +245,14 @@ load_cache(Relation index)
 			page = BufferGetPage(buf);
 			if (!page_at_level(page, level))
 				alex_report_page(index, block, "expected a model page while caching the model levels");
-			if (cache->npages == capacity)
+			if (npages == capacity)
 			{
 				capacity *= 2;
-				cache->pages = repalloc(cache->pages, capacity * sizeof(AlexCachedPage));
+				pages = repalloc_huge(pages, capacity * sizeof(AlexCachedPage));
 			}
-			cache->pages[cache->npages].block = block;
-			memcpy(cache->pages[cache->npages].span, AlexPageSpan(page), ALEX_SPAN_BYTES);
-			cache->npages++;
+			pages[npages].block = block;
+			memcpy(pages[npages].span, AlexPageSpan(page), ALEX_SPAN_BYTES);
+			npages++;
 			if (leftmost == InvalidBlockNumber)
 			{
 				AlexEntry	lowest = {0, 0};
@@ -264,7 +264,13 @@ load_cache(Relation index)
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
-	qsort(cache->pages, cache->npages, sizeof(AlexCachedPage), cached_page_cmp);
+	qsort(pages, npages, sizeof(AlexCachedPage), cached_page_cmp);
+	cache = MemoryContextAllocHuge(index->rd_indexcxt,
+								   offsetof(AlexCache, pages) + npages * sizeof(AlexCachedPage));
+	cache->meta = meta;
+	cache->npages = npages;
+	memcpy(cache->pages, pages, npages * sizeof(AlexCachedPage));
+	pfree(pages);
 	return cache;
 }
 
