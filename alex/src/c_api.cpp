@@ -3,6 +3,8 @@
 // with Postgres buffers locked.
 #include "omendb/alex/alex_c.h"
 
+#include <algorithm>
+
 #include "omendb/alex/bulk_load.h"
 #include "omendb/alex/data_node.h"
 #include "omendb/alex/entry.h"
@@ -105,6 +107,12 @@ size_t alex_data_prev(const void* page, size_t bytes, size_t slot) {
 
 AlexEntry alex_data_entry(const void* page, size_t bytes, size_t slot) { return to_c(data(page, bytes).entry_at(slot)); }
 
+size_t alex_data_capacity_of(const void* page, size_t bytes) { return data(page, bytes).capacity(); }
+
+void alex_data_model_error(const void* page, size_t bytes, double* mean, int64_t* max) {
+  data(page, bytes).model_error(mean, max);
+}
+
 AlexStatus alex_data_insert(void* page, size_t bytes, AlexEntry e, AlexEntry* scratch, size_t scratch_len) {
   return to_c(data(page, bytes).insert(to_entry(e), Span<Entry>(reinterpret_cast<Entry*>(scratch), scratch_len)));
 }
@@ -162,25 +170,20 @@ void alex_model_set_links(void* page, size_t bytes, AlexBlock left, AlexBlock ri
   h.right = right;
 }
 
-AlexStatus alex_model_add_child(void* page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split,
-                                AlexChild* scratch, size_t scratch_len, size_t* n) {
-  ModelPage node = model(page, bytes);
-  *n = 0;
-  const Status s = node.split_child(child, new_child, to_entry(split));
-  if (s != Status::kNodeFull) return to_c(s);
-  const Span<ChildRef> list(reinterpret_cast<ChildRef*>(scratch), scratch_len);
-  const Status listed = children_after_split(node, child, new_child, to_entry(split), list, n);
-  if (listed != Status::kOk) return to_c(listed);
-  return to_c(retrain(node, list.first(*n)));
+AlexStatus alex_model_children_after_split(const void* page, size_t bytes, AlexBlock child, AlexBlock new_child,
+                                           AlexEntry split, AlexChild* out, size_t out_len, size_t* n) {
+  return to_c(children_after_split(model(page, bytes), child, new_child, to_entry(split),
+                                   Span<ChildRef>(reinterpret_cast<ChildRef*>(out), out_len), n));
+}
+
+AlexStatus alex_model_retrain(void* page, size_t bytes, const AlexChild* children, size_t n) {
+  return to_c(retrain(model(page, bytes), Span<const ChildRef>(reinterpret_cast<const ChildRef*>(children), n)));
 }
 
 AlexStatus alex_model_split(void* page, void* sibling, size_t bytes, AlexBlock block, AlexBlock sibling_block,
-                            const AlexChild* children, size_t n, AlexEntry* middle) {
-  Entry m;
-  const Status s = split_model_page(model(page, bytes), model(sibling, bytes), block, sibling_block,
-                                    Span<const ChildRef>(reinterpret_cast<const ChildRef*>(children), n), &m);
-  *middle = to_c(m);
-  return to_c(s);
+                            const AlexChild* children, size_t n, size_t at) {
+  return to_c(split_model_page(model(page, bytes), model(sibling, bytes), block, sibling_block,
+                               Span<const ChildRef>(reinterpret_cast<const ChildRef*>(children), n), at));
 }
 
 size_t alex_bulk_take_data_page(const AlexEntry* rest, size_t n, double fill, size_t bytes) {
@@ -189,6 +192,11 @@ size_t alex_bulk_take_data_page(const AlexEntry* rest, size_t n, double fill, si
 
 size_t alex_bulk_take_model_group(const AlexChild* rest, size_t n, size_t bytes, int level) {
   return take_model_group(Span<const ChildRef>(reinterpret_cast<const ChildRef*>(rest), n), bytes, level);
+}
+
+void alex_bulk_sort(AlexEntry* entries, size_t n) {
+  Entry* e = reinterpret_cast<Entry*>(entries);
+  std::sort(e, e + n);
 }
 
 void alex_bulk_align_cuts(const void* model_page, size_t bytes, const AlexEntry* sorted, size_t n, size_t* cuts,

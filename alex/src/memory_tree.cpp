@@ -230,8 +230,9 @@ void MemoryTree::insert_child(std::uint8_t level, std::vector<PathStep>& path, B
   if (retrain(node, list) == Status::kOk) return;
   const BlockNumber right = node.header().right;
   const BlockNumber sibling = allocate();
-  Entry middle;
-  split_model_page(model(parent), model(sibling), parent, sibling, list, &middle);
+  const std::size_t half = n / 2;
+  const Entry middle = list[half].low;  // a fence: only a leftmost child's low is a stand-in
+  split_model_page(model(parent), model(sibling), parent, sibling, list, half);
   if (right != kInvalidBlock) model(right).header().left = sibling;
   insert_child(static_cast<std::uint8_t>(level + 1), path, parent, sibling, middle);
 }

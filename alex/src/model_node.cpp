@@ -200,18 +200,15 @@ Status retrain(ModelPage node, Span<const ChildRef> children) noexcept {
 }
 
 Status split_model_page(ModelPage node, ModelPage sibling, BlockNumber node_block, BlockNumber sibling_block,
-                        Span<const ChildRef> children, Entry* middle) noexcept {
-  const std::size_t n = children.size();
-  if (n < 2) return Status::kBadArgument;
-  const std::size_t half = n / 2;
+                        Span<const ChildRef> children, std::size_t at) noexcept {
+  if (at == 0 || at >= children.size()) return Status::kBadArgument;
   const ModelHeader h = node.header();
   const Fences fences = node.fences();
-  // A fence: only a leftmost child's low is a stand-in, and half >= 1.
-  *middle = children[half].low;
-  Status s = sibling.build(children.subspan(half), h.level, Fences{*middle, fences.high, fences.high_infinite},
-                           node_block, h.right);
+  const Entry middle = children[at].low;
+  const Status s = sibling.build(children.subspan(at), h.level, Fences{middle, fences.high, fences.high_infinite},
+                                 node_block, h.right);
   if (s != Status::kOk) return s;
-  return node.build(children.first(half), h.level, Fences{fences.low, *middle, false}, h.left, sibling_block);
+  return node.build(children.first(at), h.level, Fences{fences.low, middle, false}, h.left, sibling_block);
 }
 
 }  // namespace omendb::alex

@@ -12,15 +12,16 @@
 
 #include "access/tableam.h"
 #include "catalog/index.h"
-#include "catalog/pg_operator_d.h"
 #include "catalog/pg_type_d.h"
 #include "commands/progress.h"
-#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/backend_progress.h"
+#include "port/pg_bswap.h"
 #include "utils/rel.h"
 #include "utils/tuplesort.h"
+#include "utils/typcache.h"
+#include "utils/uuid.h"
 
 #define ALEX_PHASE_SORT			2
 #define ALEX_PHASE_LOAD			3
@@ -34,8 +35,15 @@ typedef struct AlexBuildState
 	AlexKeyKind kind;
 	double		fill;
 
+	/*
+	 * Entries are collected in memory and sorted there while they fit in
+	 * maintenance_work_mem; beyond it they go to a tuplesort, which spills.
+	 */
+	AlexEntry  *memory;
+	size_t		memory_len;
+	size_t		memory_cap;
+	size_t		memory_pos;		/* the load's position in it */
 	Tuplesortstate *sort;
-	TupleTableSlot *slot;
 	double		heap_tuples;
 	double		entries;
 
@@ -106,6 +114,86 @@ build_add_null(AlexBuildState *bs, ItemPointer tid)
 	nulls->tids[nulls->count++] = *tid;
 }
 
+/*
+ * Entries are sorted as 16-byte uuids: the key code and the TID big-endian, so uuid's
+ * memcmp order (with abbreviated keys) is the (key, TID) order, in half the memory of a
+ * two-column tuple.
+ */
+static void
+pack_entry(pg_uuid_t *packed, uint64 code, ItemPointer tid)
+{
+	uint64		key = pg_hton64(code);
+	uint32		block = pg_hton32(ItemPointerGetBlockNumberNoCheck(tid));
+	uint16		offset = pg_hton16(ItemPointerGetOffsetNumberNoCheck(tid));
+
+	memcpy(packed->data, &key, 8);
+	memcpy(packed->data + 8, &block, 4);
+	memcpy(packed->data + 12, &offset, 2);
+	memset(packed->data + 14, 0, 2);
+}
+
+static void
+unpack_entry(AlexEntry *e, const pg_uuid_t *packed)
+{
+	uint64		key;
+	uint32		block;
+	uint16		offset;
+
+	memcpy(&key, packed->data, 8);
+	memcpy(&block, packed->data + 8, 4);
+	memcpy(&offset, packed->data + 12, 2);
+	e->key = pg_ntoh64(key);
+	e->tid = ((uint64) pg_ntoh32(block) << 16) | pg_ntoh16(offset);
+}
+
+static void
+start_tuplesort(AlexBuildState *bs)
+{
+	size_t		i;
+
+	bs->sort = tuplesort_begin_datum(UUIDOID, lookup_type_cache(UUIDOID, TYPECACHE_LT_OPR)->lt_opr, InvalidOid,
+									 false, maintenance_work_mem, NULL, TUPLESORT_NONE);
+	for (i = 0; i < bs->memory_len; i++)
+	{
+		pg_uuid_t	packed;
+		ItemPointerData tid;
+
+		alex_tid_from_entry(&tid, &bs->memory[i]);
+		pack_entry(&packed, bs->memory[i].key, &tid);
+		tuplesort_putdatum(bs->sort, UUIDPGetDatum(&packed), false);
+	}
+	pfree(bs->memory);
+	bs->memory = NULL;
+	bs->memory_len = bs->memory_cap = 0;
+}
+
+static void
+add_entry(AlexBuildState *bs, uint64 code, ItemPointer tid)
+{
+	if (bs->sort == NULL && bs->memory_len == bs->memory_cap)
+	{
+		size_t		cap = Max(bs->memory_cap * 2, 1024);
+
+		if (cap * sizeof(AlexEntry) > (size_t) maintenance_work_mem * 1024)
+			start_tuplesort(bs);
+		else
+		{
+			bs->memory = bs->memory ? repalloc_huge(bs->memory, cap * sizeof(AlexEntry))
+				: palloc_extended(cap * sizeof(AlexEntry), MCXT_ALLOC_HUGE);
+			bs->memory_cap = cap;
+		}
+	}
+	if (bs->sort == NULL)
+		alex_entry_from_tid(&bs->memory[bs->memory_len++], code, tid);
+	else
+	{
+		pg_uuid_t	packed;
+
+		pack_entry(&packed, code, tid);
+		tuplesort_putdatum(bs->sort, UUIDPGetDatum(&packed), false);
+	}
+}
+
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool tupleIsAlive, void *state)
 {
@@ -117,13 +205,7 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, boo
 		build_add_null(bs, tid);
 		return;
 	}
-	ExecClearTuple(bs->slot);
-	/* The signed order of the code with its top bit flipped is the code's order. */
-	bs->slot->tts_values[0] = Int64GetDatum((int64) (alex_key_encode(bs->kind, values[0]) ^ (UINT64CONST(1) << 63)));
-	bs->slot->tts_values[1] = PointerGetDatum(tid);
-	bs->slot->tts_isnull[0] = bs->slot->tts_isnull[1] = false;
-	ExecStoreVirtualTuple(bs->slot);
-	tuplesort_puttupleslot(bs->sort, bs->slot);
+	add_entry(bs, alex_key_encode(bs->kind, values[0]), tid);
 	bs->entries++;
 }
 
@@ -133,20 +215,29 @@ refill_window(AlexBuildState *bs, size_t consumed, size_t want)
 {
 	memmove(bs->window, bs->window + consumed, (bs->window_len - consumed) * sizeof(AlexEntry));
 	bs->window_len -= consumed;
+	if (bs->sort == NULL)
+	{
+		size_t		take = Min(want - Min(want, bs->window_len), bs->memory_len - bs->memory_pos);
+
+		if (take > 0)
+			memcpy(bs->window + bs->window_len, bs->memory + bs->memory_pos, take * sizeof(AlexEntry));
+		bs->window_len += take;
+		bs->memory_pos += take;
+		bs->sort_done = bs->memory_pos == bs->memory_len;
+		return;
+	}
 	while (!bs->sort_done && bs->window_len < want)
 	{
+		Datum		packed;
 		bool		isnull;
-		uint64		code;
 
-		if (!tuplesort_gettupleslot(bs->sort, true, false, bs->slot, NULL))
+		if (!tuplesort_getdatum(bs->sort, true, &packed, &isnull, NULL))
 		{
 			bs->sort_done = true;
 			break;
 		}
-		code = (uint64) DatumGetInt64(slot_getattr(bs->slot, 1, &isnull)) ^ (UINT64CONST(1) << 63);
-		alex_entry_from_tid(&bs->window[bs->window_len], code,
-							(ItemPointer) DatumGetPointer(slot_getattr(bs->slot, 2, &isnull)));
-		bs->window_len++;
+		unpack_entry(&bs->window[bs->window_len++], DatumGetUUIDP(packed));
+		pfree(DatumGetPointer(packed));
 	}
 }
 
@@ -399,27 +490,22 @@ alexbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	AlexBuildState bs;
 	IndexBuildResult *result;
-	TupleDesc	desc = CreateTemplateTupleDesc(2);
-	AttrNumber	columns[2] = {1, 2};
-	Oid			operators[2] = {Int8LessOperator, TIDLessOperator};
-	Oid			collations[2] = {InvalidOid, InvalidOid};
-	bool		nulls_first[2] = {false, false};
 
 	init_build(&bs, index, MAIN_FORKNUM);
-	TupleDescInitEntry(desc, 1, "key", INT8OID, -1, 0);
-	TupleDescInitEntry(desc, 2, "tid", TIDOID, -1, 0);
-	bs.sort = tuplesort_begin_heap(desc, 2, columns, operators, collations, nulls_first,
-								   maintenance_work_mem, NULL, TUPLESORT_NONE);
-	bs.slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, NULL);
 	finish_build(&bs);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, ALEX_PHASE_SORT);
-	tuplesort_performsort(bs.sort);
+	if (bs.sort)
+		tuplesort_performsort(bs.sort);
+	else
+		alex_bulk_sort(bs.memory, bs.memory_len);
 	load(&bs);
-	tuplesort_end(bs.sort);
-	ExecDropSingleTupleTableSlot(bs.slot);
+	if (bs.sort)
+		tuplesort_end(bs.sort);
+	if (bs.memory)
+		pfree(bs.memory);
 	log_pages(&bs);
 
 	result = palloc(sizeof(IndexBuildResult));

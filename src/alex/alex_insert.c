@@ -12,6 +12,7 @@
 
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 /* Scratch space for the core, sized for the largest page. */
@@ -26,20 +27,28 @@ typedef struct AlexInsertScratch
 static void insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_block,
 							   AlexEntry split, AlexInsertScratch *scratch);
 
-static void
-init_scratch(AlexInsertScratch *scratch)
+/*
+ * The scratch space lives as long as the statement (IndexInfo's ii_AmCache), so a bulk
+ * INSERT does not allocate it per row.
+ */
+static AlexInsertScratch *
+statement_scratch(IndexInfo *indexInfo)
 {
-	scratch->entries_len = alex_data_capacity(ALEX_SPAN_BYTES, 2) + 1;
-	scratch->entries = palloc(scratch->entries_len * sizeof(AlexEntry));
-	scratch->children_len = alex_model_max_fanout(ALEX_SPAN_BYTES) + 1;
-	scratch->children = palloc(scratch->children_len * sizeof(AlexChild));
-}
+	AlexInsertScratch *scratch = (AlexInsertScratch *) indexInfo->ii_AmCache;
 
-static void
-free_scratch(AlexInsertScratch *scratch)
-{
-	pfree(scratch->entries);
-	pfree(scratch->children);
+	if (scratch == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(indexInfo->ii_Context);
+
+		scratch = palloc(sizeof(AlexInsertScratch));
+		scratch->entries_len = alex_data_capacity(ALEX_SPAN_BYTES, 2) + 1;
+		scratch->entries = palloc(scratch->entries_len * sizeof(AlexEntry));
+		scratch->children_len = alex_model_max_fanout(ALEX_SPAN_BYTES) + 1;
+		scratch->children = palloc(scratch->children_len * sizeof(AlexChild));
+		MemoryContextSwitchTo(old);
+		indexInfo->ii_AmCache = scratch;
+	}
+	return scratch;
 }
 
 static void
@@ -245,14 +254,72 @@ grow_root(Relation index, Buffer child, int level, BlockNumber new_block, AlexEn
 }
 
 /*
+ * Replaces the estimated lows in scratch->children (a full parent's children, the new
+ * one included) with the children's real low fences where they can be read without
+ * waiting: the parent is locked, and waiting for a child under it could deadlock with an
+ * inserter going up. The child that split (locked here) and the new page are known
+ * exactly; the rest are tried with a conditional lock and keep their estimate if busy.
+ * Returns where to split the parent if it must: the exactly known child nearest the
+ * middle, so that model fences are real fences.
+ */
+static size_t
+read_child_lows(Relation index, Buffer child, BlockNumber new_block, size_t n, AlexInsertScratch *scratch)
+{
+	AlexChild  *c = scratch->children;
+	bool	   *exact = palloc0(n * sizeof(bool));
+	size_t		at = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (c[i].block == BufferGetBlockNumber(child))
+		{
+			c[i].low = page_low_hint(BufferGetPage(child));
+			exact[i] = true;
+		}
+		else if (c[i].block == new_block)
+			exact[i] = true;
+		else
+		{
+			Buffer		buf = ReadBuffer(index, c[i].block);
+
+			if (ConditionalLockBuffer(buf))
+			{
+				Page		page = BufferGetPage(buf);
+
+				if (!PageIsNew(page) && AlexPageGetOpaque(page)->level == AlexPageGetOpaque(BufferGetPage(child))->level)
+				{
+					c[i].low = page_low_hint(page);
+					exact[i] = true;
+				}
+				LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+			}
+			ReleaseBuffer(buf);
+		}
+	}
+	/* Estimates must stay in order between the real lows around them. */
+	for (i = 1; i < n; i++)
+		if (!exact[i] && alex_entry_cmp(&c[i].low, &c[i - 1].low) < 0)
+			c[i].low = c[i - 1].low;
+	for (i = n - 1; i-- > 0;)
+		if (!exact[i] && alex_entry_cmp(&c[i].low, &c[i + 1].low) > 0)
+			c[i].low = c[i + 1].low;
+	for (i = 1; i < n; i++)
+		if (exact[i] && (at == 0 || Abs((int64) i - (int64) n / 2) < Abs((int64) at - (int64) n / 2)))
+			at = i;
+	pfree(exact);
+	return at;
+}
+
+/*
  * Splits the full model page `parent` over `scratch->children` (its children with the
- * new one) into itself and a new right sibling, in one record with the sibling's right
+ * new one) at child `at` into itself and a new right sibling, in one record with the sibling's right
  * neighbour and the child whose split flag this clears; then the parent's own split
  * goes up a level.
  */
 static void
 split_model(Relation index, Buffer parent, GenericXLogState *state, Page parent_page, Buffer child,
-			Page child_page, size_t n, AlexInsertScratch *scratch)
+			Page child_page, size_t n, size_t at, AlexInsertScratch *scratch)
 {
 	Buffer		sibling = alex_new_buffer(index);
 	BlockNumber sibling_block = BufferGetBlockNumber(sibling);
@@ -260,13 +327,13 @@ split_model(Relation index, Buffer parent, GenericXLogState *state, Page parent_
 	Buffer		right = InvalidBuffer;
 	AlexBlock	left_link,
 				right_link;
-	AlexEntry	middle;
+	AlexEntry	middle = scratch->children[at].low;
 	int			level = AlexPageGetOpaque(parent_page)->level;
 
 	alex_model_links(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, &left_link, &right_link);
 	alex_init_page(sibling_page, ALEX_PAGE_MODEL, level);
 	if (alex_model_split(AlexPageSpan(parent_page), AlexPageSpan(sibling_page), ALEX_SPAN_BYTES,
-						 BufferGetBlockNumber(parent), sibling_block, scratch->children, n, &middle) != ALEX_OK)
+						 BufferGetBlockNumber(parent), sibling_block, scratch->children, n, at) != ALEX_OK)
 		elog(ERROR, "alex: splitting a model page failed");
 	if (right_link != ALEX_INVALID_BLOCK)
 	{
@@ -340,12 +407,21 @@ insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_bloc
 	state = GenericXLogStart(index);
 	parent_page = GenericXLogRegisterBuffer(state, parent, 0);
 	child_page = GenericXLogRegisterBuffer(state, child, 0);
-	st = alex_model_add_child(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, child_block, new_block, split,
-							  scratch->children, scratch->children_len, &n);
+	st = alex_model_split_child(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, child_block, new_block, split);
 	if (st == ALEX_NODE_FULL)
 	{
-		split_model(index, parent, state, parent_page, child, child_page, n, scratch);
-		return;
+		size_t		at;
+
+		if (alex_model_children_after_split(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, child_block, new_block,
+											split, scratch->children, scratch->children_len, &n) != ALEX_OK)
+			alex_report_page(index, BufferGetBlockNumber(parent), "a model page does not list its child");
+		at = read_child_lows(index, child, new_block, n, scratch);
+		st = alex_model_retrain(AlexPageSpan(parent_page), ALEX_SPAN_BYTES, scratch->children, n);
+		if (st == ALEX_NODE_FULL)
+		{
+			split_model(index, parent, state, parent_page, child, child_page, n, at, scratch);
+			return;
+		}
 	}
 	if (st != ALEX_OK)
 		alex_report_page(index, BufferGetBlockNumber(parent), "adding a child to a model page failed");
@@ -412,11 +488,8 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 }
 
 static void
-insert_entry(Relation index, const AlexEntry *e)
+insert_entry(Relation index, const AlexEntry *e, AlexInsertScratch *scratch)
 {
-	AlexInsertScratch scratch;
-
-	init_scratch(&scratch);
 	for (;;)
 	{
 		Buffer		buf = alex_settle(index, alex_descend(index, e, 0), e, 0, BUFFER_LOCK_EXCLUSIVE);
@@ -426,12 +499,12 @@ insert_entry(Relation index, const AlexEntry *e)
 
 		if (AlexPageGetOpaque(BufferGetPage(buf))->flags & ALEX_INCOMPLETE_SPLIT)
 		{
-			finish_split(index, buf, &scratch);
+			finish_split(index, buf, scratch);
 			continue;
 		}
 		state = GenericXLogStart(index);
 		page = GenericXLogRegisterBuffer(state, buf, 0);
-		st = alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, *e, scratch.entries, scratch.entries_len);
+		st = alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, *e, scratch->entries, scratch->entries_len);
 		if (st == ALEX_OK)
 		{
 			GenericXLogFinish(state);
@@ -441,7 +514,7 @@ insert_entry(Relation index, const AlexEntry *e)
 		GenericXLogAbort(state);
 		if (st == ALEX_PAGE_FULL)
 		{
-			split_data(index, buf, e, &scratch);
+			split_data(index, buf, e, scratch);
 			break;
 		}
 		UnlockReleaseBuffer(buf);
@@ -453,7 +526,6 @@ insert_entry(Relation index, const AlexEntry *e)
 							(unsigned) (e->tid & 0xFFFF))));
 		alex_report_page(index, BufferGetBlockNumber(buf), alex_status_name(st));
 	}
-	free_scratch(&scratch);
 }
 
 /* NULLs go to the last NULL page; a full one gets a successor, linked from it and the metapage. */
@@ -543,7 +615,7 @@ alexinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Re
 		AlexEntry	e;
 
 		alex_entry_from_tid(&e, alex_key_encode(alex_index_key_kind(index), values[0]), heap_tid);
-		insert_entry(index, &e);
+		insert_entry(index, &e, statement_scratch(indexInfo));
 	}
 	return false;
 }

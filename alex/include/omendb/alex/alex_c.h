@@ -81,6 +81,9 @@ size_t		alex_data_last(const void *page, size_t bytes);
 size_t		alex_data_next(const void *page, size_t bytes, size_t slot);
 size_t		alex_data_prev(const void *page, size_t bytes, size_t slot);
 AlexEntry	alex_data_entry(const void *page, size_t bytes, size_t slot);
+/* For statistics: the page's slot count, and how far its model's predictions miss (in slots). */
+size_t		alex_data_capacity_of(const void *page, size_t bytes);
+void		alex_data_model_error(const void *page, size_t bytes, double *mean, int64_t *max);
 /* scratch holds alex_data_count() + 1 entries; alex_data_split: alex_data_count() */
 AlexStatus	alex_data_insert(void *page, size_t bytes, AlexEntry e, AlexEntry *scratch, size_t scratch_len);
 AlexStatus	alex_data_erase(void *page, size_t bytes, AlexEntry e);
@@ -103,20 +106,23 @@ void		alex_model_links(const void *page, size_t bytes, AlexBlock *left, AlexBloc
 void		alex_model_set_links(void *page, size_t bytes, AlexBlock left, AlexBlock right);
 
 /*
- * Records that `child` split at `split` into itself and `new_child`: gives the new child
- * slots, doubling the array or retraining the node when needed. ALEX_NODE_FULL when the
- * node must be split instead; `scratch` (alex_model_child_count() + 1 entries) then
- * holds the `*n` children alex_model_split takes.
+ * When alex_model_split_child reports ALEX_NODE_FULL: the node's children with the new
+ * one (`out`: alex_model_child_count() + 1 entries), each with the lowest entry the model
+ * routes to it -- an estimate the caller should replace with real low fences it can read.
  */
-AlexStatus	alex_model_add_child(void *page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split,
-								 AlexChild *scratch, size_t scratch_len, size_t *n);
-/* Splits a node over `children` into itself and the blank page `sibling`; see model_node.h. */
+AlexStatus	alex_model_children_after_split(const void *page, size_t bytes, AlexBlock child, AlexBlock new_child,
+											AlexEntry split, AlexChild *out, size_t out_len, size_t *n);
+/* Retrains the node over `children`; ALEX_NODE_FULL if it should split instead. */
+AlexStatus	alex_model_retrain(void *page, size_t bytes, const AlexChild *children, size_t n);
+/* Splits a node over `children` at `at` into itself and the blank page `sibling`; see model_node.h. */
 AlexStatus	alex_model_split(void *page, void *sibling, size_t bytes, AlexBlock block, AlexBlock sibling_block,
-							 const AlexChild *children, size_t n, AlexEntry *middle);
+							 const AlexChild *children, size_t n, size_t at);
 
 /* Bulk-load planning. */
 size_t		alex_bulk_take_data_page(const AlexEntry *rest, size_t n, double fill, size_t bytes);
 size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes, int level);
+/* Sorts entries by (key, tid) in place, for a bulk load that fits in memory. */
+void		alex_bulk_sort(AlexEntry *entries, size_t n);
 /* cuts: ncuts = children + 1 entry indexes into `sorted`; see bulk_load.h align_cuts. */
 void		alex_bulk_align_cuts(const void *model_page, size_t bytes, const AlexEntry *sorted, size_t n,
 								 size_t *cuts, size_t ncuts, AlexBlock first_block);

@@ -116,11 +116,12 @@ Status children_after_split(const ModelPage& node, BlockNumber child, BlockNumbe
 // well; kNodeFull if the node should be split instead (split_model_page).
 Status retrain(ModelPage node, Span<const ChildRef> children) noexcept;
 
-// Splits `node` (block `node_block`) over `children` into itself, keeping the lower half,
-// and the blank page `sibling` (block `sibling_block`), which takes the upper half and
+// Splits `node` (block `node_block`) over `children` into itself, keeping children[0, at),
+// and the blank page `sibling` (block `sibling_block`), which takes children[at, n) and
 // the old right link. The page to the right of the old node, if any, must have its left
-// link set to sibling_block by the caller. *middle is the sibling's low fence.
+// link set to sibling_block by the caller. children[at].low becomes the fence between
+// the two, so it must be that child's real low fence (0 < at < n).
 Status split_model_page(ModelPage node, ModelPage sibling, BlockNumber node_block, BlockNumber sibling_block,
-                        Span<const ChildRef> children, Entry* middle) noexcept;
+                        Span<const ChildRef> children, std::size_t at) noexcept;
 
 }  // namespace omendb::alex
