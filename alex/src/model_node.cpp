@@ -139,20 +139,27 @@ Status ModelPage::split_child(BlockNumber child, BlockNumber new_child, const En
   std::size_t a, b;
   if (!find_child(child, route_slot(split), &a, &b)) return Status::kNotFound;
   ModelHeader& h = header();
-  if (a == b) {
-    // One slot cannot be shared: double the array, every child keeping its keys.
-    const std::size_t f = fanout();
-    if (2 * f > max_fanout(bytes_)) return Status::kNodeFull;
-    LinearModel doubled = h.model;
-    if (!doubled.double_scale()) return Status::kNodeFull;
-    BlockNumber* s = slots();
-    for (std::size_t i = f; i-- > 0;) s[2 * i] = s[2 * i + 1] = s[i];
-    h.model = doubled;
-    h.fanout = static_cast<std::uint32_t>(2 * f);
+  // One slot cannot be shared: the array doubles, every child keeping its keys.
+  const bool doubling = a == b;
+  LinearModel model = h.model;
+  std::size_t fanout = this->fanout();
+  if (doubling) {
+    if (2 * fanout > max_fanout(bytes_) || !model.double_scale()) return Status::kNodeFull;
+    fanout *= 2;
     a = 2 * a;
     b = 2 * b + 1;
   }
-  const std::size_t from = std::clamp(route_slot(split), a + 1, b);
+  // Slots no entry reaches would leave the new child unrouted (a line fitted long ago
+  // can flatten out below them): the node must be retrained instead.
+  const std::size_t from = std::clamp(model.slot(split, fanout), a + 1, b);
+  Entry first;
+  if (!model.first_entry_reaching(static_cast<std::int64_t>(from), &first)) return Status::kNodeFull;
+  if (doubling) {
+    BlockNumber* s = slots();
+    for (std::size_t i = fanout / 2; i-- > 0;) s[2 * i] = s[2 * i + 1] = s[i];
+    h.model = model;
+    h.fanout = static_cast<std::uint32_t>(fanout);
+  }
   std::fill(slots() + from, slots() + b + 1, new_child);
   ++h.children;
   return Status::kOk;

@@ -26,6 +26,8 @@ typedef struct AlexInsertScratch
 
 static void insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_block,
 							   AlexEntry split, AlexInsertScratch *scratch);
+static void add_to_parent(Relation index, Buffer parent, Buffer child, int level, BlockNumber new_block,
+						  AlexEntry split, AlexInsertScratch *scratch);
 
 /*
  * The scratch space lives as long as the statement (IndexInfo's ii_AmCache), so a bulk
@@ -81,12 +83,23 @@ page_low_hint(Page page)
 	}
 	else
 	{
-		AlexChild	first;
+		AlexChild	first[3];
 
 		alex_model_links(span, ALEX_SPAN_BYTES, &left, &right);
 		alex_model_fences(span, ALEX_SPAN_BYTES, &fences);
-		if (left == ALEX_INVALID_BLOCK && alex_model_children(span, ALEX_SPAN_BYTES, &first, 1) == 1)
-			return first.low;
+
+		/*
+		 * The model's estimate for its first child is the lowest entry too; extrapolate
+		 * one child's width left of the second child instead.
+		 */
+		if (left == ALEX_INVALID_BLOCK && alex_model_children(span, ALEX_SPAN_BYTES, first, 3) == 3 &&
+			first[2].low.key > first[1].low.key && first[2].low.key != PG_UINT64_MAX)
+		{
+			uint64		width = first[2].low.key - first[1].low.key;
+			AlexEntry	hint = {first[1].low.key > width ? first[1].low.key - width : 0, 0};
+
+			return hint;
+		}
 	}
 	return fences.low;
 }
@@ -147,9 +160,9 @@ model_page_has_child(Page page, BlockNumber child, AlexInsertScratch *scratch)
 
 /*
  * The parent of `child` (of `level`), locked exclusively. The page whose fences hold the
- * split entry is the parent or, since model pages split at estimated child lows, a
- * near neighbour: look right, then left. A parent with an unfinished split of its own
- * is finished first, and the search repeated.
+ * split entry is the parent or a near neighbour: look right, then left. A parent with an
+ * unfinished split of its own is finished first, and the search repeated. InvalidBuffer
+ * if no page lists the child: it is itself the right half of an unfinished split.
  */
 static Buffer
 find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split, AlexInsertScratch *scratch)
@@ -206,7 +219,7 @@ find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split
 		if (!retry)
 			break;
 	}
-	alex_report_page(index, child, "no model page of the level above routes to this page");
+	return InvalidBuffer;
 }
 
 /*
@@ -358,6 +371,50 @@ split_model(Relation index, Buffer parent, GenericXLogState *state, Page parent_
 }
 
 /*
+ * `child` split, but has no parent entry itself yet: it is the right half of its left
+ * neighbour's unfinished split (reached by moving left, or left over by a crash between
+ * the two records). Let go of it (locks go left to right), finish the neighbour's split,
+ * then this one.
+ */
+static void
+finish_left_split_first(Relation index, Buffer child, int level, BlockNumber new_block, AlexEntry split,
+						AlexInsertScratch *scratch)
+{
+	BlockNumber child_block = BufferGetBlockNumber(child);
+	Page		page = BufferGetPage(child);
+	AlexBlock	left,
+				right;
+	Buffer		buf;
+
+	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
+		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+	else
+		alex_model_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+	UnlockReleaseBuffer(child);
+	if (left == ALEX_INVALID_BLOCK)
+		alex_report_page(index, child_block, "no model page of the level above routes to this page");
+	buf = ReadBuffer(index, left);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if ((AlexPageGetOpaque(BufferGetPage(buf))->flags & ALEX_INCOMPLETE_SPLIT) &&
+		page_right_link(BufferGetPage(buf)) == child_block)
+		finish_split(index, buf, scratch);
+	else
+		UnlockReleaseBuffer(buf);	/* finished meanwhile by another backend */
+
+	child = ReadBuffer(index, child_block);
+	LockBuffer(child, BUFFER_LOCK_EXCLUSIVE);
+	if (!(AlexPageGetOpaque(BufferGetPage(child))->flags & ALEX_INCOMPLETE_SPLIT))
+	{
+		UnlockReleaseBuffer(child);
+		return;
+	}
+	buf = find_parent(index, child_block, level, &split, scratch);
+	if (!BufferIsValid(buf))
+		alex_report_page(index, child_block, "no model page of the level above routes to this page");
+	add_to_parent(index, buf, child, level, new_block, split, scratch);
+}
+
+/*
  * Records in the level above that the page in `child` (locked exclusively, its split
  * flag set) split at `split` into itself and `new_block`. Releases `child`.
  */
@@ -365,45 +422,39 @@ static void
 insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_block, AlexEntry split,
 				   AlexInsertScratch *scratch)
 {
-	BlockNumber child_block = BufferGetBlockNumber(child);
 	AlexMetaPageData meta;
 	Buffer		parent;
+
+	alex_read_meta(index, &meta);
+	if (meta.root_level == (uint32) level && meta.root == BufferGetBlockNumber(child))
+	{
+		grow_root(index, child, level, new_block, split);
+		return;
+	}
+	/* At the root's level but not the root: the right half of the root's own split. */
+	parent = meta.root_level == (uint32) level ? InvalidBuffer
+		: find_parent(index, BufferGetBlockNumber(child), level, &split, scratch);
+	if (BufferIsValid(parent))
+		add_to_parent(index, parent, child, level, new_block, split, scratch);
+	else
+		finish_left_split_first(index, child, level, new_block, split, scratch);
+}
+
+/*
+ * The second record of a split: `parent` (locked) gets slots for `new_block`, split
+ * off `child` at `split`; the parent retrains or splits when it has none to give.
+ */
+static void
+add_to_parent(Relation index, Buffer parent, Buffer child, int level, BlockNumber new_block, AlexEntry split,
+			  AlexInsertScratch *scratch)
+{
+	BlockNumber child_block = BufferGetBlockNumber(child);
 	GenericXLogState *state;
 	Page		parent_page,
 				child_page;
 	size_t		n;
 	AlexStatus	st;
 
-	alex_read_meta(index, &meta);
-	if (meta.root_level == (uint32) level)
-	{
-		if (meta.root == child_block)
-		{
-			grow_root(index, child, level, new_block, split);
-			return;
-		}
-
-		/*
-		 * The root split but has no parent yet, and this page is right of it: let go
-		 * (locks go left to right), finish the root's split, then this one.
-		 */
-		UnlockReleaseBuffer(child);
-		child = ReadBuffer(index, meta.root);
-		LockBuffer(child, BUFFER_LOCK_EXCLUSIVE);
-		if (AlexPageGetOpaque(BufferGetPage(child))->flags & ALEX_INCOMPLETE_SPLIT)
-			finish_split(index, child, scratch);
-		else
-			UnlockReleaseBuffer(child);
-		child = ReadBuffer(index, child_block);
-		LockBuffer(child, BUFFER_LOCK_EXCLUSIVE);
-		if (AlexPageGetOpaque(BufferGetPage(child))->flags & ALEX_INCOMPLETE_SPLIT)
-			insert_into_parent(index, child, level, new_block, split, scratch);
-		else
-			UnlockReleaseBuffer(child);
-		return;
-	}
-
-	parent = find_parent(index, child_block, level, &split, scratch);
 	state = GenericXLogStart(index);
 	parent_page = GenericXLogRegisterBuffer(state, parent, 0);
 	child_page = GenericXLogRegisterBuffer(state, child, 0);

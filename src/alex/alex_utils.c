@@ -19,6 +19,9 @@
 /* A descent that needed more sideways steps than this drops the cache. */
 #define ALEX_CACHE_MAX_HOPS 2
 
+/* Sideways steps a descent takes per model level before trusting the data level. */
+#define ALEX_DESCENT_MAX_STEPS 64
+
 /* One model page, copied. */
 typedef struct AlexCachedPage
 {
@@ -216,6 +219,21 @@ cached_page_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
+typedef struct BlockOrder
+{
+	BlockNumber block;
+	int			at;
+} BlockOrder;
+
+static int
+block_order_cmp(const void *a, const void *b)
+{
+	BlockNumber x = ((const BlockOrder *) a)->block;
+	BlockNumber y = ((const BlockOrder *) b)->block;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /* Copies every model page, level by level, each level walked along its right links. */
 static AlexCache *
 load_cache(Relation index)
@@ -264,12 +282,25 @@ load_cache(Relation index)
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
-	qsort(pages, npages, sizeof(AlexCachedPage), cached_page_cmp);
 	cache = MemoryContextAllocHuge(index->rd_indexcxt,
 								   offsetof(AlexCache, pages) + npages * sizeof(AlexCachedPage));
 	cache->meta = meta;
 	cache->npages = npages;
-	memcpy(cache->pages, pages, npages * sizeof(AlexCachedPage));
+	/* Sort the block numbers, not the 8 KB copies, then copy the pages in that order. */
+	{
+		BlockOrder *order = palloc(Max(npages, 1) * sizeof(BlockOrder));
+		int			i;
+
+		for (i = 0; i < npages; i++)
+		{
+			order[i].block = pages[i].block;
+			order[i].at = i;
+		}
+		qsort(order, npages, sizeof(BlockOrder), block_order_cmp);
+		for (i = 0; i < npages; i++)
+			memcpy(&cache->pages[i], &pages[order[i].at], sizeof(AlexCachedPage));
+		pfree(order);
+	}
 	pfree(pages);
 	return cache;
 }
@@ -288,8 +319,11 @@ cached_span(const AlexCache *cache, BlockNumber block)
 /*
  * The page of `level` (0: a data page) a search for e should start from, predicted
  * through the model pages: their cached copies, or the pages themselves when not cached.
- * Only a descent to the data level loads the cache: the others come from page splits,
- * which hold locks on lower pages that reading the whole model would wait for.
+ * Each model page's fences are checked on the way down and its links followed when they
+ * do not hold e, so a stale copy costs a step at its own level rather than a walk along
+ * the data pages; a cache that needed steps is dropped afterwards. Only a descent to the
+ * data level loads the cache: the others come from page splits, which hold locks on
+ * lower pages that reading the whole model would wait for.
  */
 BlockNumber
 alex_descend(Relation index, const AlexEntry *e, int to_level)
@@ -298,6 +332,7 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 	AlexMetaPageData meta;
 	BlockNumber block;
 	int			level;
+	int			steps = 0;
 	char	   *copy = NULL;
 
 	if (index->rd_amcache == NULL && to_level == 0)
@@ -310,9 +345,13 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 	if (meta.root_level < (uint32) to_level)
 		return InvalidBlockNumber;
 	block = meta.root;
-	for (level = meta.root_level; level > to_level; level--)
+	level = meta.root_level;
+	while (level > to_level)
 	{
 		const void *span = cache ? cached_span(cache, block) : NULL;
+		AlexFences	fences;
+		AlexBlock	left,
+					right;
 
 		if (span == NULL)
 		{
@@ -332,10 +371,25 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 			UnlockReleaseBuffer(buf);
 			span = copy;
 		}
-		block = alex_model_route(span, ALEX_SPAN_BYTES, *e);
+		alex_model_fences(span, ALEX_SPAN_BYTES, &fences);
+		alex_model_links(span, ALEX_SPAN_BYTES, &left, &right);
+		if (alex_entry_cmp(e, &fences.low) < 0 && left != ALEX_INVALID_BLOCK && steps < ALEX_DESCENT_MAX_STEPS)
+			block = left;
+		else if (!fences.high_infinite && alex_entry_cmp(e, &fences.high) >= 0 && right != ALEX_INVALID_BLOCK &&
+				 steps < ALEX_DESCENT_MAX_STEPS)
+			block = right;
+		else
+		{
+			block = alex_model_route(span, ALEX_SPAN_BYTES, *e);
+			level--;
+			continue;
+		}
+		steps++;
 	}
 	if (copy)
 		pfree(copy);
+	if (cache && steps > ALEX_CACHE_MAX_HOPS)
+		alex_invalidate_cache(index);
 	return block;
 }
 
