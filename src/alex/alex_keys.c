@@ -397,6 +397,29 @@ key_code_range(Relation index, AlexKeyKind kind, AlexKeyKind argkind, ScanKey ke
 							   low, high);
 }
 
+/*
+ * A superset of the timestamp codes a timestamptz key can match, for keys the executor
+ * rechecks: converting a local time to an instant moves it by the zone's offset, which
+ * no zone has pushed beyond a day, plus at most a day more inside a skipped day (Samoa,
+ * 2011). So a local time more than two days from the instant cannot match on the wrong
+ * side of it.
+ */
+static void
+recheck_code_range(ScanKey key, uint64 *low, uint64 *high)
+{
+	const int64 margin = INT64CONST(2) * USECS_PER_DAY;
+	int64		at = DatumGetTimestampTz(key->sk_argument);
+	int64		below = at < PG_INT64_MIN + margin ? PG_INT64_MIN : at - margin;
+	int64		above = at > PG_INT64_MAX - margin ? PG_INT64_MAX : at + margin;
+	bool		upward = key->sk_strategy == BTGreaterStrategyNumber ||
+		key->sk_strategy == BTGreaterEqualStrategyNumber;
+	bool		downward = key->sk_strategy == BTLessStrategyNumber ||
+		key->sk_strategy == BTLessEqualStrategyNumber;
+
+	*low = downward ? 0 : alex_key_encode(ALEX_KEY_TIMESTAMP, Int64GetDatum(below));
+	*high = upward ? PG_UINT64_MAX : alex_key_encode(ALEX_KEY_TIMESTAMP, Int64GetDatum(above));
+}
+
 static void
 apply_null_key(ScanKey key, AlexScanBounds *out)
 {
@@ -421,8 +444,11 @@ apply_comparison_key(Relation index, AlexKeyKind kind, ScanKey key, AlexScanBoun
 
 	out->want_nulls = false;
 	if (comparison_needs_recheck(kind, argkind))
+	{
 		out->recheck = true;
-	if (!key_code_range(index, kind, argkind, key, &low, &high))
+		recheck_code_range(key, &low, &high);
+	}
+	else if (!key_code_range(index, kind, argkind, key, &low, &high))
 	{
 		out->want_values = false;
 		return;

@@ -266,6 +266,7 @@ read_null_page(IndexScanDesc scan, BlockNumber block)
 		if (so->nitems > 0)
 			return true;
 	}
+	so->next_block = InvalidBlockNumber;
 	return false;
 }
 

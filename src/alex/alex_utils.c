@@ -114,13 +114,14 @@ alex_read_meta(Relation index, AlexMetaPageData *out)
 AlexKeyKind
 alex_index_key_kind(Relation index)
 {
-	return alex_key_kind_for_type(TupleDescAttr(RelationGetDescr(index), 0)->atttypid);
+	return alex_key_kind_for_type(index->rd_opcintype[0]);
 }
 
+/* The operator class's input type decides the kind: a domain indexes as its base type. */
 void
 alex_check_index_definition(Relation index)
 {
-	Oid			type = TupleDescAttr(RelationGetDescr(index), 0)->atttypid;
+	Oid			type = index->rd_opcintype[0];
 
 	if (IndexRelationGetNumberOfAttributes(index) != 1)
 		ereport(ERROR,
