@@ -201,7 +201,8 @@ find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split
 				{
 					if (!(AlexPageGetOpaque(page)->flags & ALEX_INCOMPLETE_SPLIT))
 						return buf;
-					finish_split(index, buf, scratch);
+					finish_split(index, buf, scratch);	/* releases buf */
+					buf = InvalidBuffer;
 					finished++;
 					retry = true;
 					break;
