@@ -158,6 +158,14 @@ extern Buffer alex_settle(Relation index, BlockNumber block, const AlexEntry *e,
 extern void alex_invalidate_cache(Relation index);
 extern void alex_report_page(Relation index, BlockNumber block, const char *what) pg_attribute_noreturn();
 
+/* alex_sort.c: the sort under CREATE INDEX */
+typedef struct AlexSort AlexSort;
+extern AlexSort *alex_sort_begin(size_t memory_bytes);
+extern void alex_sort_put(AlexSort *sort, const AlexEntry *e);
+extern void alex_sort_finish(AlexSort *sort);
+extern bool alex_sort_next(AlexSort *sort, AlexEntry *out);
+extern void alex_sort_end(AlexSort *sort);
+
 /* alex_build.c */
 extern IndexBuildResult *alexbuild(Relation heap, Relation index, struct IndexInfo *indexInfo);
 extern void alexbuildempty(Relation index);

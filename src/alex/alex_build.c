@@ -1,5 +1,5 @@
 /*
- * CREATE INDEX: scan the heap, sort (key code, TID) within maintenance_work_mem, then
+ * CREATE INDEX: scan the heap, sort (key code, TID) within maintenance_work_mem (alex_sort.c), then
  * load bottom-up: data pages packed at the fill factor, level-1 model pages grouped by
  * ALEX's cost model with the data-page boundaries moved to where each model page
  * routes, then the upper model levels. Pages are written without WAL and logged in one
@@ -17,11 +17,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/backend_progress.h"
-#include "port/pg_bswap.h"
 #include "utils/rel.h"
-#include "utils/tuplesort.h"
-#include "utils/typcache.h"
-#include "utils/uuid.h"
 
 #define ALEX_PHASE_SORT			2
 #define ALEX_PHASE_LOAD			3
@@ -35,15 +31,7 @@ typedef struct AlexBuildState
 	AlexKeyKind kind;
 	double		fill;
 
-	/*
-	 * Entries are collected in memory and sorted there while they fit in
-	 * maintenance_work_mem; beyond it they go to a tuplesort, which spills.
-	 */
-	AlexEntry  *memory;
-	size_t		memory_len;
-	size_t		memory_cap;
-	size_t		memory_pos;		/* the load's position in it */
-	Tuplesortstate *sort;
+	AlexSort   *sort;
 	double		heap_tuples;
 	double		entries;
 
@@ -114,86 +102,6 @@ build_add_null(AlexBuildState *bs, ItemPointer tid)
 	nulls->tids[nulls->count++] = *tid;
 }
 
-/*
- * Entries are sorted as 16-byte uuids: the key code and the TID big-endian, so uuid's
- * memcmp order (with abbreviated keys) is the (key, TID) order, in half the memory of a
- * two-column tuple.
- */
-static void
-pack_entry(pg_uuid_t *packed, uint64 code, ItemPointer tid)
-{
-	uint64		key = pg_hton64(code);
-	uint32		block = pg_hton32(ItemPointerGetBlockNumberNoCheck(tid));
-	uint16		offset = pg_hton16(ItemPointerGetOffsetNumberNoCheck(tid));
-
-	memcpy(packed->data, &key, 8);
-	memcpy(packed->data + 8, &block, 4);
-	memcpy(packed->data + 12, &offset, 2);
-	memset(packed->data + 14, 0, 2);
-}
-
-static void
-unpack_entry(AlexEntry *e, const pg_uuid_t *packed)
-{
-	uint64		key;
-	uint32		block;
-	uint16		offset;
-
-	memcpy(&key, packed->data, 8);
-	memcpy(&block, packed->data + 8, 4);
-	memcpy(&offset, packed->data + 12, 2);
-	e->key = pg_ntoh64(key);
-	e->tid = ((uint64) pg_ntoh32(block) << 16) | pg_ntoh16(offset);
-}
-
-static void
-start_tuplesort(AlexBuildState *bs)
-{
-	size_t		i;
-
-	bs->sort = tuplesort_begin_datum(UUIDOID, lookup_type_cache(UUIDOID, TYPECACHE_LT_OPR)->lt_opr, InvalidOid,
-									 false, maintenance_work_mem, NULL, TUPLESORT_NONE);
-	for (i = 0; i < bs->memory_len; i++)
-	{
-		pg_uuid_t	packed;
-		ItemPointerData tid;
-
-		alex_tid_from_entry(&tid, &bs->memory[i]);
-		pack_entry(&packed, bs->memory[i].key, &tid);
-		tuplesort_putdatum(bs->sort, UUIDPGetDatum(&packed), false);
-	}
-	pfree(bs->memory);
-	bs->memory = NULL;
-	bs->memory_len = bs->memory_cap = 0;
-}
-
-static void
-add_entry(AlexBuildState *bs, uint64 code, ItemPointer tid)
-{
-	if (bs->sort == NULL && bs->memory_len == bs->memory_cap)
-	{
-		size_t		cap = Max(bs->memory_cap * 2, 1024);
-
-		if (cap * sizeof(AlexEntry) > (size_t) maintenance_work_mem * 1024)
-			start_tuplesort(bs);
-		else
-		{
-			bs->memory = bs->memory ? repalloc_huge(bs->memory, cap * sizeof(AlexEntry))
-				: palloc_extended(cap * sizeof(AlexEntry), MCXT_ALLOC_HUGE);
-			bs->memory_cap = cap;
-		}
-	}
-	if (bs->sort == NULL)
-		alex_entry_from_tid(&bs->memory[bs->memory_len++], code, tid);
-	else
-	{
-		pg_uuid_t	packed;
-
-		pack_entry(&packed, code, tid);
-		tuplesort_putdatum(bs->sort, UUIDPGetDatum(&packed), false);
-	}
-}
-
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool tupleIsAlive, void *state)
 {
@@ -205,7 +113,12 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, boo
 		build_add_null(bs, tid);
 		return;
 	}
-	add_entry(bs, alex_key_encode(bs->kind, values[0]), tid);
+	{
+		AlexEntry	e;
+
+		alex_entry_from_tid(&e, alex_key_encode(bs->kind, values[0]), tid);
+		alex_sort_put(bs->sort, &e);
+	}
 	bs->entries++;
 }
 
@@ -215,29 +128,14 @@ refill_window(AlexBuildState *bs, size_t consumed, size_t want)
 {
 	memmove(bs->window, bs->window + consumed, (bs->window_len - consumed) * sizeof(AlexEntry));
 	bs->window_len -= consumed;
-	if (bs->sort == NULL)
-	{
-		size_t		take = Min(want - Min(want, bs->window_len), bs->memory_len - bs->memory_pos);
-
-		if (take > 0)
-			memcpy(bs->window + bs->window_len, bs->memory + bs->memory_pos, take * sizeof(AlexEntry));
-		bs->window_len += take;
-		bs->memory_pos += take;
-		bs->sort_done = bs->memory_pos == bs->memory_len;
-		return;
-	}
 	while (!bs->sort_done && bs->window_len < want)
 	{
-		Datum		packed;
-		bool		isnull;
-
-		if (!tuplesort_getdatum(bs->sort, true, &packed, &isnull, NULL))
+		if (!alex_sort_next(bs->sort, &bs->window[bs->window_len]))
 		{
 			bs->sort_done = true;
 			break;
 		}
-		unpack_entry(&bs->window[bs->window_len++], DatumGetUUIDP(packed));
-		pfree(DatumGetPointer(packed));
+		bs->window_len++;
 	}
 }
 
@@ -492,20 +390,15 @@ alexbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	IndexBuildResult *result;
 
 	init_build(&bs, index, MAIN_FORKNUM);
+	bs.sort = alex_sort_begin((size_t) maintenance_work_mem * 1024);
 
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, NULL);
 	finish_build(&bs);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, ALEX_PHASE_SORT);
-	if (bs.sort)
-		tuplesort_performsort(bs.sort);
-	else
-		alex_bulk_sort(bs.memory, bs.memory_len);
+	alex_sort_finish(bs.sort);
 	load(&bs);
-	if (bs.sort)
-		tuplesort_end(bs.sort);
-	if (bs.memory)
-		pfree(bs.memory);
+	alex_sort_end(bs.sort);
 	log_pages(&bs);
 
 	result = palloc(sizeof(IndexBuildResult));
