@@ -17,7 +17,8 @@
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "pgstat.h"
-#include "utils/memutils.h"
+#include "access/itup.h"
+#include "access/tupmacs.h"
 #include "utils/rel.h"
 
 /* A scan reads up to two segments: the values in key order, and the NULLs. */
@@ -48,7 +49,14 @@ typedef struct AlexScanOpaqueData
 	BlockNumber next_block;
 	AlexEntry	page_low;		/* the current page's low fence, for going left */
 
-	MemoryContext cxt;
+	/*
+	 * Index-only scans return these two tuples: every key type is a fixed-length
+	 * by-value one, so each row's key is written into value_itup in place.
+	 */
+	IndexTuple	value_itup;
+	IndexTuple	null_itup;
+	char	   *value_at;
+	int16		value_len;
 } AlexScanOpaqueData;
 
 typedef AlexScanOpaqueData *AlexScanOpaque;
@@ -62,7 +70,17 @@ alexbeginscan(Relation index, int nkeys, int norderbys)
 	so->kind = alex_index_key_kind(index);
 	so->pinned = InvalidBuffer;
 	so->items = palloc(Max(alex_data_capacity(ALEX_SPAN_BYTES, 2), ALEX_NULLS_PER_PAGE) * sizeof(AlexEntry));
-	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "alex scan", ALLOCSET_SMALL_SIZES);
+	{
+		TupleDesc	desc = RelationGetDescr(index);
+		Datum		zero = (Datum) 0;
+		bool		isnull = true;
+		bool		notnull = false;
+
+		so->value_itup = index_form_tuple(desc, &zero, &notnull);
+		so->null_itup = index_form_tuple(desc, &zero, &isnull);
+		so->value_at = (char *) so->value_itup + IndexInfoFindDataOffset(so->value_itup->t_info);
+		so->value_len = TupleDescAttr(desc, 0)->attlen;
+	}
 	scan->opaque = so;
 	scan->xs_itupdesc = RelationGetDescr(index);
 	return scan;
@@ -94,7 +112,8 @@ alexendscan(IndexScanDesc scan)
 	AlexScanOpaque so = (AlexScanOpaque) scan->opaque;
 
 	release_pin(so);
-	MemoryContextDelete(so->cxt);
+	pfree(so->value_itup);
+	pfree(so->null_itup);
 	pfree(so->items);
 	pfree(so);
 }
@@ -352,14 +371,13 @@ alexgettuple(IndexScanDesc scan, ScanDirection dir)
 	scan->xs_recheck = so->bounds.recheck;
 	if (scan->xs_want_itup)
 	{
-		Datum		value = so->items_are_nulls ? (Datum) 0 : alex_key_decode(so->kind, e->key);
-		bool		isnull = so->items_are_nulls;
-		MemoryContext old;
-
-		MemoryContextReset(so->cxt);
-		old = MemoryContextSwitchTo(so->cxt);
-		scan->xs_itup = index_form_tuple(RelationGetDescr(scan->indexRelation), &value, &isnull);
-		MemoryContextSwitchTo(old);
+		if (so->items_are_nulls)
+			scan->xs_itup = so->null_itup;
+		else
+		{
+			store_att_byval(so->value_at, alex_key_decode(so->kind, e->key), so->value_len);
+			scan->xs_itup = so->value_itup;
+		}
 	}
 	return true;
 }
