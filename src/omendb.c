@@ -20,6 +20,7 @@ void
 _PG_init(void)
 {
 	alex_init_reloptions();
+	alex_install_error_hint();
 }
 
 Datum

@@ -137,6 +137,7 @@ extern void alex_scan_bounds(Relation index, AlexKeyKind kind, ScanKey keys, int
 
 /* alex_handler.c */
 extern void alex_init_reloptions(void);
+extern void alex_install_error_hint(void);
 
 /* alex_validate.c */
 extern bool alexvalidate(Oid opclassoid);

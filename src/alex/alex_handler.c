@@ -4,6 +4,8 @@
 #include "alex_am.h"
 
 #include "access/reloptions.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
 #include "commands/vacuum.h"
 #include "utils/index_selfuncs.h"
 #include "utils/selfuncs.h"
@@ -11,6 +13,7 @@
 PG_FUNCTION_INFO_V1(alexhandler);
 
 static relopt_kind alex_relopt_kind;
+static emit_log_hook_type next_emit_log_hook = NULL;
 
 void
 alex_init_reloptions(void)
@@ -19,6 +22,34 @@ alex_init_reloptions(void)
 	add_int_reloption(alex_relopt_kind, "fillfactor",
 					  "How full CREATE INDEX packs data pages, in percent",
 					  ALEX_DEFAULT_FILLFACTOR, ALEX_MIN_FILLFACTOR, 100, AccessExclusiveLock);
+}
+
+/*
+ * CREATE INDEX ... USING alex on a type without an alex operator class fails in core
+ * (ResolveOpClass) before any alex code runs; this names the types alex supports in that
+ * error's hint instead of core's advice to define an operator class.
+ */
+static void
+alex_hint_supported_types(ErrorData *edata)
+{
+	if (edata->elevel == ERROR && edata->message_id != NULL && edata->message != NULL &&
+		strcmp(edata->message_id, "data type %s has no default operator class for access method \"%s\"") == 0 &&
+		strstr(edata->message, "\"alex\"") != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ErrorContext);
+
+		edata->hint = psprintf("alex indexes support these types: %s.", alex_supported_types());
+		MemoryContextSwitchTo(old);
+	}
+	if (next_emit_log_hook)
+		next_emit_log_hook(edata);
+}
+
+void
+alex_install_error_hint(void)
+{
+	next_emit_log_hook = emit_log_hook;
+	emit_log_hook = alex_hint_supported_types;
 }
 
 static bytea *
