@@ -16,8 +16,17 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-/* A descent that needed more sideways steps than this drops the cache. */
+/*
+ * A descent that needed more steps to the right than this counts as a sign of a stale
+ * cache (pages split to the right since it was read). Steps left are not: they say the
+ * model cannot separate the keys there -- a run of equal keys over several pages --
+ * which a fresh copy would not change. Neither would it on locally hard keys, whose
+ * models send some lookups a few pages off however fresh; so the cache is read again
+ * only after ALEX_CACHE_RELOAD_RATIO such descents per page it holds, which keeps the
+ * cost of reading it below a quarter of a page per descent that asked for it.
+ */
 #define ALEX_CACHE_MAX_HOPS 2
+#define ALEX_CACHE_RELOAD_RATIO 4
 
 /* Sideways steps a descent takes per model level before trusting the data level. */
 #define ALEX_DESCENT_MAX_STEPS 64
@@ -37,6 +46,7 @@ typedef struct AlexCache
 {
 	AlexMetaPageData meta;
 	int			npages;
+	int			stale_descents; /* see ALEX_CACHE_MAX_HOPS */
 	AlexCachedPage pages[FLEXIBLE_ARRAY_MEMBER];	/* sorted by block */
 } AlexCache;
 
@@ -287,6 +297,7 @@ load_cache(Relation index)
 								   offsetof(AlexCache, pages) + npages * sizeof(AlexCachedPage));
 	cache->meta = meta;
 	cache->npages = npages;
+	cache->stale_descents = 0;
 	/* Sort the block numbers, not the 8 KB copies, then copy the pages in that order. */
 	{
 		BlockOrder *order = palloc(Max(npages, 1) * sizeof(BlockOrder));
@@ -304,6 +315,17 @@ load_cache(Relation index)
 	}
 	pfree(pages);
 	return cache;
+}
+
+static void
+note_right_steps(Relation index, int right_steps)
+{
+	AlexCache  *cache = (AlexCache *) index->rd_amcache;
+
+	if (cache == NULL || right_steps <= ALEX_CACHE_MAX_HOPS)
+		return;
+	if (++cache->stale_descents >= ALEX_CACHE_RELOAD_RATIO * Max(cache->npages, 1))
+		alex_invalidate_cache(index);
 }
 
 static const void *
@@ -334,6 +356,7 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 	BlockNumber block;
 	int			level;
 	int			steps = 0;
+	int			right_steps = 0;
 	char	   *copy = NULL;
 
 	if (index->rd_amcache == NULL && to_level == 0)
@@ -378,7 +401,10 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 			block = left;
 		else if (!fences.high_infinite && alex_entry_cmp(e, &fences.high) >= 0 && right != ALEX_INVALID_BLOCK &&
 				 steps < ALEX_DESCENT_MAX_STEPS)
+		{
 			block = right;
+			right_steps++;
+		}
 		else
 		{
 			block = alex_model_route(span, ALEX_SPAN_BYTES, *e);
@@ -389,8 +415,7 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 	}
 	if (copy)
 		pfree(copy);
-	if (cache && steps > ALEX_CACHE_MAX_HOPS)
-		alex_invalidate_cache(index);
+	note_right_steps(index, right_steps);
 	return block;
 }
 
@@ -402,7 +427,7 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 Buffer
 alex_settle(Relation index, BlockNumber block, const AlexEntry *e, int level, int mode)
 {
-	int			hops = 0;
+	int			right_hops = 0;
 	int			restarts = 0;
 
 	for (;;)
@@ -439,15 +464,16 @@ alex_settle(Relation index, BlockNumber block, const AlexEntry *e, int level, in
 		if (alex_entry_cmp(e, &fences.low) < 0 && left != InvalidBlockNumber)
 			block = left;
 		else if (!fences.high_infinite && alex_entry_cmp(e, &fences.high) >= 0 && right != InvalidBlockNumber)
+		{
 			block = right;
+			right_hops++;
+		}
 		else
 		{
-			if (hops > ALEX_CACHE_MAX_HOPS)
-				alex_invalidate_cache(index);
+			note_right_steps(index, right_hops);
 			return buf;
 		}
 		UnlockReleaseBuffer(buf);
-		hops++;
 		CHECK_FOR_INTERRUPTS();
 	}
 }
