@@ -1,9 +1,9 @@
 /*
- * CREATE INDEX: scan the heap, sort (key code, TID) within maintenance_work_mem (alex_sort.c), then
- * load bottom-up: data pages packed at the fill factor, level-1 model pages grouped by
- * ALEX's cost model with the data-page boundaries moved to where each model page
- * routes, then the upper model levels. Pages are written without WAL and logged in one
- * pass at the end (docs/ALEX_AM.md, "Build").
+ * CREATE INDEX: scan the heap, sort (key code, TID) within maintenance_work_mem
+ * (alex_sort.c), then load bottom-up: data pages packed at the fill factor, level-1
+ * model pages grouped by ALEX's cost model with the data-page boundaries moved to where
+ * each model page routes, then the upper model levels. Pages are written without WAL
+ * and logged in one pass at the end (docs/ALEX_AM.md, "WAL").
  *
  * Block order: the metapage, NULL pages (written during the heap scan), data pages in
  * key order, then model pages level by level.
