@@ -11,6 +11,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib 't';
+use AlexTest;
+
 my $node = PostgreSQL::Test::Cluster->new('crash');
 $node->init;
 # Small shared buffers and frequent checkpoints: pages are written out and WAL
@@ -56,14 +59,7 @@ INSERT INTO t (k, f) SELECT :k + g, NULL FROM generate_series(1, 10) g;
 ROLLBACK;
 });
 my $dir = $node->basedir;
-my @script_opts;
-for my $name (sort keys %scripts)
-{
-	(my $file = $name) =~ s/\@\d+$//;
-	PostgreSQL::Test::Utils::append_to_file("$dir/$file.sql", $scripts{$name});
-	(my $weight = $name) =~ s/^[^@]*//;
-	push @script_opts, '-f', "$dir/$file.sql$weight";
-}
+my @script_opts = AlexTest::pgbench_script_options($dir, \%scripts);
 
 for my $cycle (1 .. 3)
 {

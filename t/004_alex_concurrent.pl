@@ -14,6 +14,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib 't';
+use AlexTest;
+
 my $duration = 25;
 
 my $node = PostgreSQL::Test::Cluster->new('concurrent');
@@ -110,14 +113,7 @@ SELECT 1 / (count(*) FILTER (WHERE id <= 10000) = 1000 AND count(*) = count(DIST
 COMMIT;
 });
 my $dir = $node->basedir;
-my @script_opts;
-for my $name (sort keys %scripts)
-{
-	(my $file = $name) =~ s/\@\d+$//;
-	PostgreSQL::Test::Utils::append_to_file("$dir/$file.sql", $scripts{$name});
-	(my $weight = $name) =~ s/^[^@]*//;
-	push @script_opts, '-f', "$dir/$file.sql$weight";
-}
+my @script_opts = AlexTest::pgbench_script_options($dir, \%scripts);
 
 # The plans the lookups rely on.
 like($node->safe_psql('postgres', "BEGIN; $index_scan EXPLAIN (COSTS OFF) SELECT id FROM t WHERE k BETWEEN 1 AND 2 ORDER BY k DESC; COMMIT"),
