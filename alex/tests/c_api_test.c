@@ -152,6 +152,75 @@ int main(void)
 		CHECK(alex_model_children(node, PAGE, out, 5) == 5);
 		CHECK(alex_model_split_child(node, PAGE, 99, 31, split) == ALEX_NOT_FOUND);
 	}
+	CHECK(alex_model_child_count(node, PAGE) == 5);
+	{
+		AlexBlock	l, r;
+		AlexChild	after[7];
+		AlexEntry	split, middle;
+
+		alex_model_set_links(node, PAGE, 7, 8);
+		alex_model_links(node, PAGE, &l, &r);
+		CHECK(l == 7 && r == 8);
+
+		/* The children after child 23 splits at 3500, the new child 32 right after it. */
+		split.key = alex_code_from_int(3500);
+		split.tid = 0;
+		CHECK(alex_model_children_after_split(node, PAGE, 23, 32, split, after, 7, &n) == ALEX_OK);
+		CHECK(n == 6 && after[4].block == 23 && after[5].block == 32 && entry_eq(after[5].low, split));
+		for (i = 1; i < n; i++)
+			CHECK(after[i - 1].low.key <= after[i].low.key);
+		CHECK(alex_model_children_after_split(node, PAGE, 99, 32, split, after, 7, &n) == ALEX_NOT_FOUND);
+
+		/* Six well-spread children retrain in place; a split at child 3 moves the rest. */
+		for (i = 0; i < 6; i++)
+			after[i].low.key = alex_code_from_int((int64_t) (i * 1000));
+		CHECK(alex_model_retrain(node, PAGE, after, 6) == ALEX_OK);
+		CHECK(alex_model_child_count(node, PAGE) == 6);
+		alex_model_links(node, PAGE, &l, &r);
+		CHECK(l == 7 && r == 8);
+		memset(right, 0, PAGE);
+		CHECK(alex_model_split(node, right, PAGE, 5, 6, after, 6, 3) == ALEX_OK);
+		CHECK(alex_model_child_count(node, PAGE) == 3 && alex_model_child_count(right, PAGE) == 3);
+		alex_model_fences(right, PAGE, &got);
+		middle = after[3].low;
+		CHECK(entry_eq(got.low, middle) && got.high_infinite);
+		alex_model_fences(node, PAGE, &got);
+		CHECK(entry_eq(got.high, middle) && !got.high_infinite);
+		alex_model_links(node, PAGE, &l, &r);
+		CHECK(l == 7 && r == 6);
+		alex_model_links(right, PAGE, &l, &r);
+		CHECK(l == 5 && r == 8);
+		CHECK(alex_model_split(node, right, PAGE, 5, 6, after, 3, 0) == ALEX_BAD_ARGUMENT);
+	}
+
+	/* Sorting for a bulk load orders by key, then TID. */
+	for (i = 0; i < 200; i++)
+	{
+		entries[i].key = alex_code_from_int((int64_t) ((i * 7919) % 50));
+		entries[i].tid = (uint64_t) (199 - i);
+	}
+	alex_bulk_sort(entries, 200);
+	for (i = 1; i < 200; i++)
+		CHECK(entries[i - 1].key < entries[i].key ||
+			  (entries[i - 1].key == entries[i].key && entries[i - 1].tid < entries[i].tid));
+
+	/* A laid-out page reports its capacity and a model error. */
+	{
+		double		mean = -1;
+		int64_t		max = -1;
+
+		for (i = 0; i < 200; i++)
+		{
+			entries[i].key = alex_code_from_int((int64_t) (i * 3));
+			entries[i].tid = 1;
+		}
+		memset(&fences, 0, sizeof fences);
+		fences.high_infinite = 1;
+		CHECK(alex_data_layout(page, PAGE, entries, 200, &fences, ALEX_INVALID_BLOCK, ALEX_INVALID_BLOCK) == ALEX_OK);
+		CHECK(alex_data_capacity_of(page, PAGE) >= 200);
+		alex_data_model_error(page, PAGE, &mean, &max);
+		CHECK(mean >= 0 && max >= 0 && mean <= (double) max);
+	}
 
 	free(page_words);
 	free(right_words);
