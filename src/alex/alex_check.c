@@ -143,6 +143,13 @@ open_target(Oid indrelid, LOCKMODE heap_lock, AlexTarget *t)
 		t->save_nestlevel = NewGUCNestLevel();
 	}
 	t->index = relation_open(indrelid, AccessShareLock);
+	if (t->index->rd_rel->relkind == RELKIND_PARTITIONED_INDEX &&
+		t->index->rd_rel->relam == get_index_am_oid("alex", false))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is a partitioned index, which has no pages of its own",
+						RelationGetRelationName(t->index)),
+				 errhint("Check the indexes of its partitions.")));
 	if (t->index->rd_rel->relkind != RELKIND_INDEX ||
 		t->index->rd_rel->relam != get_index_am_oid("alex", false))
 		ereport(ERROR,
