@@ -78,38 +78,10 @@ INSERT INTO tb SELECT * FROM type_rows(10001, 20000);
 VACUUM ANALYZE ta;
 VACUUM ANALYZE tb;
 
--- Runs a query on ta ($t) three ways: as planned (which scans it uses is shown), on
--- tb through btree, and on ta by a sequential scan; says how many rows came back and
--- whether the answers, in their order, are equal.
-CREATE FUNCTION alex_vs(query text, OUT alex_scans text, OUT n bigint,
-                        OUT same_as_btree boolean, OUT same_as_seqscan boolean)
-LANGUAGE plpgsql AS $$
-DECLARE
-  qa text := replace(query, '$t', 'ta');
-  line text;
-  ra text;
-  rb text;
-  rs text;
-  seqscan text := current_setting('enable_seqscan');
-  indexscan text := current_setting('enable_indexscan');
-  bitmapscan text := current_setting('enable_bitmapscan');
-BEGIN
-  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || qa LOOP
-    IF line ~ '(Scan|Scan Backward) (using|on) ' THEN
-      alex_scans := concat_ws('; ', alex_scans, regexp_replace(line, '^[ ->]*(.*?) *$', '\1'));
-    END IF;
-  END LOOP;
-  EXECUTE format('SELECT count(*), string_agg(r::text, '','') FROM (%s) r', qa) INTO n, ra;
-  EXECUTE format('SELECT string_agg(r::text, '','') FROM (%s) r', replace(query, '$t', 'tb')) INTO rb;
-  PERFORM set_config('enable_seqscan', 'on', true), set_config('enable_indexscan', 'off', true),
-          set_config('enable_bitmapscan', 'off', true);
-  EXECUTE format('SELECT string_agg(r::text, '','') FROM (%s) r', qa) INTO rs;
-  PERFORM set_config('enable_seqscan', seqscan, true), set_config('enable_indexscan', indexscan, true),
-          set_config('enable_bitmapscan', bitmapscan, true);
-  same_as_btree := ra IS NOT DISTINCT FROM rb;
-  same_as_seqscan := ra IS NOT DISTINCT FROM rs;
-END
-$$;
+-- alex_vs, shared with the other alex tests.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set alex_vs_file :abs_srcdir '/sql/alex_vs.inc'
+\i :alex_vs_file
 
 SET enable_seqscan = off;
 -- Plans are pinned by enable_* rather than left to costs: index scans here, bitmap

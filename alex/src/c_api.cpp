@@ -18,6 +18,14 @@ namespace {
 static_assert(sizeof(AlexEntry) == sizeof(Entry), "AlexEntry mirrors Entry");
 static_assert(sizeof(AlexChild) == sizeof(ChildRef), "AlexChild mirrors ChildRef");
 static_assert(ALEX_INVALID_BLOCK == kInvalidBlock, "one invalid block number");
+static_assert(ALEX_KEY_INT2 == static_cast<int>(KeyKind::kInt2) && ALEX_KEY_INT4 == static_cast<int>(KeyKind::kInt4) &&
+                  ALEX_KEY_INT8 == static_cast<int>(KeyKind::kInt8) &&
+                  ALEX_KEY_FLOAT4 == static_cast<int>(KeyKind::kFloat4) &&
+                  ALEX_KEY_FLOAT8 == static_cast<int>(KeyKind::kFloat8) &&
+                  ALEX_KEY_DATE == static_cast<int>(KeyKind::kDate) &&
+                  ALEX_KEY_TIMESTAMP == static_cast<int>(KeyKind::kTimestamp) &&
+                  ALEX_KEY_TIMESTAMPTZ == static_cast<int>(KeyKind::kTimestampTz),
+              "AlexKeyKind mirrors KeyKind");
 
 Entry to_entry(AlexEntry e) noexcept { return Entry{e.key, e.tid}; }
 AlexEntry to_c(const Entry& e) noexcept { return AlexEntry{e.key, e.tid}; }

@@ -87,19 +87,6 @@ typedef AlexNullPageData *AlexNullPage;
 #define ALEX_NULLS_PER_PAGE \
 	((ALEX_SPAN_BYTES - offsetof(AlexNullPageData, tids)) / sizeof(ItemPointerData))
 
-/* The key types, numbered as the core's KeyKind (keys.h). */
-typedef enum AlexKeyKind
-{
-	ALEX_KEY_INT2 = 1,
-	ALEX_KEY_INT4 = 2,
-	ALEX_KEY_INT8 = 3,
-	ALEX_KEY_FLOAT4 = 4,
-	ALEX_KEY_FLOAT8 = 5,
-	ALEX_KEY_DATE = 6,
-	ALEX_KEY_TIMESTAMP = 7,
-	ALEX_KEY_TIMESTAMPTZ = 8
-} AlexKeyKind;
-
 /* Reloptions. */
 typedef struct AlexOptions
 {
@@ -152,6 +139,8 @@ extern void alex_check_index_definition(Relation index);
 extern int	alex_fillfactor(Relation index);
 extern void alex_entry_from_tid(AlexEntry *e, uint64 key, ItemPointer tid);
 extern void alex_tid_from_entry(ItemPointer tid, const AlexEntry *e);
+extern void alex_page_fences(Page page, AlexFences *out);
+extern void alex_page_links(Page page, BlockNumber *left, BlockNumber *right);
 extern bool alex_entry_in_fences(const AlexEntry *e, const AlexFences *f);
 extern int	alex_entry_cmp(const AlexEntry *a, const AlexEntry *b);
 extern BlockNumber alex_descend(Relation index, const AlexEntry *e, int to_level);

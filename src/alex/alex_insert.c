@@ -71,28 +71,27 @@ page_low_hint(Page page)
 {
 	void	   *span = AlexPageSpan(page);
 	AlexFences	fences;
-	AlexBlock	left,
+	BlockNumber left,
 				right;
 
+	alex_page_fences(page, &fences);
+	alex_page_links(page, &left, &right);
+	if (left != InvalidBlockNumber)
+		return fences.low;
 	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
 	{
-		alex_data_links(span, ALEX_SPAN_BYTES, &left, &right);
-		alex_data_fences(span, ALEX_SPAN_BYTES, &fences);
-		if (left == ALEX_INVALID_BLOCK && alex_data_count(span, ALEX_SPAN_BYTES) > 0)
+		if (alex_data_count(span, ALEX_SPAN_BYTES) > 0)
 			return alex_data_entry(span, ALEX_SPAN_BYTES, alex_data_first(span, ALEX_SPAN_BYTES));
 	}
 	else
 	{
 		AlexChild	first[3];
 
-		alex_model_links(span, ALEX_SPAN_BYTES, &left, &right);
-		alex_model_fences(span, ALEX_SPAN_BYTES, &fences);
-
 		/*
 		 * The model's estimate for its first child is the lowest entry too; extrapolate
 		 * one child's width left of the second child instead.
 		 */
-		if (left == ALEX_INVALID_BLOCK && alex_model_children(span, ALEX_SPAN_BYTES, first, 3) == 3 &&
+		if (alex_model_children(span, ALEX_SPAN_BYTES, first, 3) == 3 &&
 			first[2].low.key > first[1].low.key && first[2].low.key != PG_UINT64_MAX)
 		{
 			uint64		width = first[2].low.key - first[1].low.key;
@@ -107,13 +106,10 @@ page_low_hint(Page page)
 static BlockNumber
 page_right_link(Page page)
 {
-	AlexBlock	left,
+	BlockNumber left,
 				right;
 
-	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
-		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
-	else
-		alex_model_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+	alex_page_links(page, &left, &right);
 	return right;
 }
 
@@ -134,10 +130,7 @@ finish_split(Relation index, Buffer buf, AlexInsertScratch *scratch)
 		alex_report_page(index, BufferGetBlockNumber(buf), "incomplete split without a right page");
 	rbuf = ReadBuffer(index, right);
 	LockBuffer(rbuf, BUFFER_LOCK_SHARE);
-	if (AlexPageGetOpaque(BufferGetPage(rbuf))->kind == ALEX_PAGE_DATA)
-		alex_data_fences(AlexPageSpan(BufferGetPage(rbuf)), ALEX_SPAN_BYTES, &fences);
-	else
-		alex_model_fences(AlexPageSpan(BufferGetPage(rbuf)), ALEX_SPAN_BYTES, &fences);
+	alex_page_fences(BufferGetPage(rbuf), &fences);
 	UnlockReleaseBuffer(rbuf);
 	insert_into_parent(index, buf, AlexPageGetOpaque(page)->level, right, fences.low, scratch);
 }
@@ -383,14 +376,11 @@ finish_left_split_first(Relation index, Buffer child, int level, BlockNumber new
 {
 	BlockNumber child_block = BufferGetBlockNumber(child);
 	Page		page = BufferGetPage(child);
-	AlexBlock	left,
+	BlockNumber left,
 				right;
 	Buffer		buf;
 
-	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
-		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
-	else
-		alex_model_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
+	alex_page_links(page, &left, &right);
 	UnlockReleaseBuffer(child);
 	if (left == ALEX_INVALID_BLOCK)
 		alex_report_page(index, child_block, "no model page of the level above routes to this page");

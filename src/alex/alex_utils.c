@@ -187,8 +187,9 @@ alex_entry_in_fences(const AlexEntry *e, const AlexFences *f)
 		(f->high_infinite || alex_entry_cmp(e, &f->high) < 0);
 }
 
-static void
-page_fences(Page page, AlexFences *out)
+/* A data or model page's fences. */
+void
+alex_page_fences(Page page, AlexFences *out)
 {
 	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
 		alex_data_fences(AlexPageSpan(page), ALEX_SPAN_BYTES, out);
@@ -196,8 +197,9 @@ page_fences(Page page, AlexFences *out)
 		alex_model_fences(AlexPageSpan(page), ALEX_SPAN_BYTES, out);
 }
 
-static void
-page_links(Page page, BlockNumber *left, BlockNumber *right)
+/* A data or model page's links. */
+void
+alex_page_links(Page page, BlockNumber *left, BlockNumber *right)
 {
 	if (AlexPageGetOpaque(page)->kind == ALEX_PAGE_DATA)
 		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, left, right);
@@ -288,7 +290,7 @@ load_cache(Relation index)
 
 				leftmost = alex_model_route(AlexPageSpan(page), ALEX_SPAN_BYTES, lowest);
 			}
-			page_links(page, &left, &block);
+			alex_page_links(page, &left, &block);
 			UnlockReleaseBuffer(buf);
 			CHECK_FOR_INTERRUPTS();
 		}
@@ -459,8 +461,8 @@ alex_settle(Relation index, BlockNumber block, const AlexEntry *e, int level, in
 			block = InvalidBlockNumber;
 			continue;
 		}
-		page_fences(page, &fences);
-		page_links(page, &left, &right);
+		alex_page_fences(page, &fences);
+		alex_page_links(page, &left, &right);
 		if (alex_entry_cmp(e, &fences.low) < 0 && left != InvalidBlockNumber)
 			block = left;
 		else if (!fences.high_infinite && alex_entry_cmp(e, &fences.high) >= 0 && right != InvalidBlockNumber)

@@ -53,6 +53,19 @@ typedef enum AlexStatus
 
 #define ALEX_END ((size_t) -1)
 
+/* The key types, as the core's KeyKind (keys.h); 0 is no type. */
+typedef enum AlexKeyKind
+{
+	ALEX_KEY_INT2 = 1,
+	ALEX_KEY_INT4 = 2,
+	ALEX_KEY_INT8 = 3,
+	ALEX_KEY_FLOAT4 = 4,
+	ALEX_KEY_FLOAT8 = 5,
+	ALEX_KEY_DATE = 6,
+	ALEX_KEY_TIMESTAMP = 7,
+	ALEX_KEY_TIMESTAMPTZ = 8
+} AlexKeyKind;
+
 const char *alex_core_version(void);
 const char *alex_status_name(AlexStatus status);
 
