@@ -20,7 +20,8 @@ use Test::More;
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1, has_archiving => 1);
-$primary->append_conf('postgresql.conf', 'autovacuum = off');
+# pg_walinspect reads the split records from pg_wal after the inserts' checkpoints.
+$primary->append_conf('postgresql.conf', "autovacuum = off\nwal_keep_size = 256MB");
 $primary->start;
 
 # alex_pages lists each page's kind, flags and level from its special space (the last

@@ -8,21 +8,23 @@
 namespace omendb::alex {
 
 std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page_bytes) noexcept {
-  if (rest.empty()) return 0;
-  const std::uint64_t base = rest[0].key;
-  std::size_t best = 1;
-  for (const int width : {2, 4, 8}) {
-    const std::size_t target =
-        std::max<std::size_t>(1, static_cast<std::size_t>(fill * static_cast<double>(data_capacity(page_bytes, width))));
-    if (target <= best) break;  // a wider page would hold no more than the narrower one
-    const std::uint64_t max_offset = width == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * width)) - 1;
-    const std::size_t window = std::min(rest.size(), target);
-    const Entry* fitting = std::upper_bound(rest.begin(), rest.begin() + window, max_offset,
-                                            [base](std::uint64_t limit, const Entry& e) { return e.key - base > limit; });
-    best = std::max<std::size_t>(best, static_cast<std::size_t>(fitting - rest.begin()));
-    if (best == window) break;  // this width takes all it may
+  // The format only widens as the page reaches further, so its capacity only shrinks: the
+  // page takes entries while it stays within `fill` of the capacity of the format they need.
+  FormatNeeds needs;
+  std::size_t stride = 0;
+  double limit = 0;
+  std::size_t n = 0;
+  while (n < rest.size()) {
+    needs.add(rest[n]);
+    const SlotFormat format = needs.format();
+    if (format.stride() != stride) {
+      stride = format.stride();
+      limit = std::max(1.0, fill * static_cast<double>(data_capacity(page_bytes, format)));
+    }
+    if (static_cast<double>(n + 1) > limit) break;
+    ++n;
   }
-  return best;
+  return n;
 }
 
 std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level) noexcept {
@@ -53,8 +55,9 @@ void align_cuts(const ModelPage& node, Span<const Entry> sorted, Span<std::size_
                 std::size_t page_bytes) noexcept {
   const auto fits = [&](std::size_t from, std::size_t to) {
     if (to <= from) return false;
-    const int width = key_width_for(sorted[to - 1].key - sorted[from].key);
-    return to - from <= data_capacity(page_bytes, width);
+    FormatNeeds needs;
+    for (std::size_t i = from; i < to; ++i) needs.add(sorted[i]);
+    return to - from <= data_capacity(page_bytes, needs.format());
   };
   for (std::size_t k = 1; k + 1 < cuts.size(); ++k) {
     const BlockNumber child = first_block + static_cast<BlockNumber>(k);

@@ -55,7 +55,7 @@ int64_t alex_int_from_code(uint64_t code) { return int_from_code(code); }
 uint64_t alex_code_from_double(double value) { return code_from_double(value); }
 double alex_double_from_code(uint64_t code) { return double_from_code(code); }
 
-size_t alex_data_capacity(size_t bytes, int key_width) { return data_capacity(bytes, key_width); }
+size_t alex_data_max_capacity(size_t bytes) { return max_data_capacity(bytes); }
 
 AlexStatus alex_data_layout(void* page, size_t bytes, const AlexEntry* entries, size_t n, const AlexFences* fences,
                             AlexBlock left, AlexBlock right) {

@@ -8,6 +8,8 @@ namespace omendb::alex {
 namespace {
 
 constexpr std::size_t kHeaderBytes = sizeof(DataHeader);
+constexpr std::size_t kSpareBytes = 8;  // past the last slot: room for 8-byte loads
+constexpr std::uint32_t kRadixStep = 32;  // TID radixes are multiples: offsets grow a little
 
 // A shift longer than this on a page with room to spare means the gaps are no longer
 // where the keys are: re-lay the page out (ALEX's retrain) instead of shifting -- but at
@@ -16,23 +18,35 @@ constexpr std::size_t kHeaderBytes = sizeof(DataHeader);
 constexpr std::size_t kMaxShift = 64;
 constexpr double kRelayoutDensity = 0.9;
 constexpr std::size_t kRelayoutEvery = 16;
+constexpr std::size_t kMinSlotBytes = 2;
 
 std::size_t bitmap_words(std::size_t capacity) noexcept { return (capacity + 63) / 64; }
 
 // Header | occupancy bitmap | slots of (key offset, TID), interleaved so that the probe
-// that finds a key has its TID in the same cache line.
-std::size_t layout_bytes(std::size_t capacity, int width) noexcept {
-  return kHeaderBytes + bitmap_words(capacity) * 8 + capacity * (static_cast<std::size_t>(width) + kTidBytes);
+// that finds a key has its TID in the same cache line | spare bytes.
+std::size_t layout_bytes(std::size_t capacity, std::size_t stride) noexcept {
+  return kHeaderBytes + bitmap_words(capacity) * 8 + capacity * stride + kSpareBytes;
 }
 
-std::uint64_t max_offset(int width) noexcept {
-  return width == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * width)) - 1;
+std::size_t capacity_for_stride(std::size_t page_bytes, std::size_t stride) noexcept {
+  if (page_bytes < layout_bytes(1, stride)) return 0;
+  std::size_t capacity = (page_bytes - kHeaderBytes - kSpareBytes) * 8 / (8 * stride + 1);
+  while (capacity > 0 && layout_bytes(capacity, stride) > page_bytes) --capacity;
+  return std::min<std::size_t>(capacity, 0xFFFF);
 }
 
-std::uint64_t load_uint(const std::byte* p, int width) noexcept {
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, static_cast<std::size_t>(width));  // little-endian hosts only (x86-64, arm64)
-  return v;
+int bytes_for(std::uint64_t value) noexcept {
+  int bytes = 1;
+  while (bytes < 8 && value > SlotFormat::width_max(bytes)) ++bytes;
+  return bytes;
+}
+
+// Unaligned little-endian loads of `width` bytes; the spare bytes after the slots make the
+// full 8-byte load safe for every slot.
+std::uint64_t load_masked(const std::byte* p, std::uint64_t mask) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);  // little-endian hosts only (x86-64, arm64)
+  return v & mask;
 }
 
 void store_uint(std::byte* p, std::uint64_t v, int width) noexcept {
@@ -50,29 +64,26 @@ bool successor(const Entry& e, Entry* out) noexcept {
   return true;
 }
 
-// Reads slots of key width W with the target already translated into the page's offset
+// Reads the slots of one page with the target already translated into the page's offset
 // space. A key-only target (tid 0) never needs the TID: an equal offset is not less.
-template <int W>
 struct SlotReader {
   const std::byte* slots;
-  static constexpr std::size_t kStride = W + kTidBytes;
+  std::size_t stride;
+  std::uint64_t key_mask;
+  std::uint64_t tid_mask;
+  SlotFormat format;
 
-  std::uint64_t offset(std::size_t slot) const noexcept {
-    if constexpr (W == 2) {
-      std::uint16_t v;
-      std::memcpy(&v, slots + slot * kStride, 2);
-      return v;
-    } else if constexpr (W == 4) {
-      std::uint32_t v;
-      std::memcpy(&v, slots + slot * kStride, 4);
-      return v;
-    } else {
-      std::uint64_t v;
-      std::memcpy(&v, slots + slot * kStride, 8);
-      return v;
-    }
+  SlotReader(const std::byte* s, const SlotFormat& f) noexcept
+      : slots(s),
+        stride(f.stride()),
+        key_mask(SlotFormat::width_max(f.key_width)),
+        tid_mask(SlotFormat::width_max(f.tid_width)),
+        format(f) {}
+
+  std::uint64_t offset(std::size_t slot) const noexcept { return load_masked(slots + slot * stride, key_mask); }
+  std::uint64_t tid(std::size_t slot) const noexcept {
+    return format.decode_tid(load_masked(slots + slot * stride + format.key_width, tid_mask));
   }
-  std::uint64_t tid(std::size_t slot) const noexcept { return load_uint(slots + slot * kStride + W, kTidBytes); }
   bool less(std::size_t slot, std::uint64_t target_offset, std::uint64_t target_tid) const noexcept {
     const std::uint64_t o = offset(slot);
     return o < target_offset || (o == target_offset && target_tid != 0 && tid(slot) < target_tid);
@@ -81,8 +92,7 @@ struct SlotReader {
 
 // First slot in [0, end) whose value is >= the target, searching outward from `predicted`
 // (exponential) and then by bisection inside the bracket.
-template <int W>
-std::size_t search_slots(const SlotReader<W>& r, std::size_t end, std::size_t predicted, std::uint64_t target_offset,
+std::size_t search_slots(const SlotReader& r, std::size_t end, std::size_t predicted, std::uint64_t target_offset,
                          std::uint64_t target_tid, SearchSteps* steps) noexcept {
   std::uint32_t probes = 1;
   std::size_t lo, hi;  // answer in [lo, hi]: slots below lo are less, slot hi is not (or hi == end)
@@ -128,18 +138,32 @@ std::size_t search_slots(const SlotReader<W>& r, std::size_t end, std::size_t pr
 
 }  // namespace
 
-int key_width_for(std::uint64_t span) noexcept {
-  if (span <= max_offset(2)) return 2;
-  if (span <= max_offset(4)) return 4;
-  return 8;
+int key_width_for(std::uint64_t span) noexcept { return bytes_for(span); }
+
+std::size_t data_capacity(std::size_t page_bytes, const SlotFormat& format) noexcept {
+  return capacity_for_stride(page_bytes, format.stride());
 }
 
-std::size_t data_capacity(std::size_t page_bytes, int key_width) noexcept {
-  const std::size_t slot_bytes = static_cast<std::size_t>(key_width) + kTidBytes;
-  if (page_bytes < kHeaderBytes + 8 + slot_bytes) return 0;
-  std::size_t capacity = (page_bytes - kHeaderBytes) * 8 / (8 * slot_bytes + 1);
-  while (capacity > 0 && layout_bytes(capacity, key_width) > page_bytes) --capacity;
-  return std::min<std::size_t>(capacity, 0xFFFF);
+std::size_t max_data_capacity(std::size_t page_bytes) noexcept {
+  return capacity_for_stride(page_bytes, kMinSlotBytes);
+}
+
+void FormatNeeds::add(const Entry& e) noexcept {
+  if (count_++ == 0) first_key_ = e.key;
+  last_key_ = e.key;
+  max_block_ = std::max(max_block_, e.tid >> 16);
+  max_offset_ = std::max(max_offset_, e.tid & 0xFFFF);
+}
+
+SlotFormat FormatNeeds::format() const noexcept {
+  // The radix leaves room for offsets a little above the largest seen and the width for
+  // every offset below the radix in the largest block, so the next heap tuples of the
+  // same blocks fit without a re-encode.
+  SlotFormat f;
+  f.key_width = key_width_for(key_span());
+  f.tid_radix = static_cast<std::uint32_t>((max_offset_ / kRadixStep + 1) * kRadixStep);
+  f.tid_width = bytes_for((max_block_ + 1) * f.tid_radix - 1);
+  return f;
 }
 
 ProbeHint DataPage::probe_hint() const noexcept {
@@ -170,14 +194,19 @@ std::uint64_t* DataPage::bitmap() const noexcept { return reinterpret_cast<std::
 
 std::byte* DataPage::slots() const noexcept { return page_ + kHeaderBytes + bitmap_words(capacity()) * 8; }
 
-std::size_t DataPage::stride() const noexcept { return header().key_width + kTidBytes; }
+std::size_t DataPage::stride() const noexcept { return static_cast<std::size_t>(header().key_width + header().tid_width); }
+
+SlotFormat DataPage::format() const noexcept {
+  const DataHeader& h = header();
+  return SlotFormat{h.key_width, h.tid_width, static_cast<std::uint32_t>(h.tid_radix_less_one) + 1};
+}
 
 bool DataPage::valid() const noexcept {
   if (bytes_ < kHeaderBytes || reinterpret_cast<std::uintptr_t>(page_) % 8 != 0) return false;
   const DataHeader& h = header();
   if (h.magic != kDataMagic) return false;
-  if (h.key_width != 2 && h.key_width != 4 && h.key_width != 8) return false;
-  if (h.capacity == 0 || h.capacity != data_capacity(bytes_, h.key_width)) return false;
+  if (h.key_width < 1 || h.key_width > 8 || h.tid_width < 1 || h.tid_width > 6) return false;
+  if (h.capacity == 0 || h.capacity != data_capacity(bytes_, format())) return false;
   return h.count <= h.end && h.end <= h.capacity;
 }
 
@@ -195,21 +224,16 @@ void DataPage::set_fences(const Fences& f) noexcept {
 
 bool DataPage::occupied(std::size_t slot) const noexcept { return (bitmap()[slot / 64] >> (slot % 64)) & 1; }
 
-std::uint64_t DataPage::key_at(std::size_t slot) const noexcept {
-  const int w = header().key_width;
-  return header().base_key + load_uint(slots() + slot * stride(), w);
-}
-
 Entry DataPage::entry_at(std::size_t slot) const noexcept {
-  const std::byte* p = slots() + slot * stride();
-  return Entry{header().base_key + load_uint(p, header().key_width), load_uint(p + header().key_width, kTidBytes)};
+  const SlotReader r(slots(), format());
+  return Entry{header().base_key + r.offset(slot), r.tid(slot)};
 }
 
 void DataPage::write_slot(std::size_t slot, const Entry& e) noexcept {
-  const int w = header().key_width;
+  const SlotFormat f = format();
   std::byte* p = slots() + slot * stride();
-  store_uint(p, e.key - header().base_key, w);
-  store_uint(p + w, e.tid, kTidBytes);
+  store_uint(p, e.key - header().base_key, f.key_width);
+  store_uint(p + f.key_width, f.encode_tid(e.tid), f.tid_width);
 }
 
 void DataPage::copy_slot(std::size_t to, std::size_t from) noexcept {
@@ -273,13 +297,9 @@ std::size_t DataPage::seek(const Entry& e, SearchSteps* steps) const noexcept {
   if (end_slot == 0) return 0;
   if (e.key < h.base_key) return 0;
   const std::uint64_t target_offset = e.key - h.base_key;
-  if (target_offset > max_offset(h.key_width)) return end_slot;
-  const std::size_t predicted = h.model.slot(e, end_slot);
-  switch (h.key_width) {
-    case 2: return search_slots(SlotReader<2>{slots()}, end_slot, predicted, target_offset, e.tid, steps);
-    case 4: return search_slots(SlotReader<4>{slots()}, end_slot, predicted, target_offset, e.tid, steps);
-    default: return search_slots(SlotReader<8>{slots()}, end_slot, predicted, target_offset, e.tid, steps);
-  }
+  const SlotReader reader(slots(), format());
+  if (target_offset > reader.key_mask) return end_slot;
+  return search_slots(reader, end_slot, h.model.slot(e, end_slot), target_offset, e.tid, steps);
 }
 
 std::size_t DataPage::lower_bound(const Entry& e, SearchSteps* steps) const noexcept {
@@ -304,21 +324,26 @@ Status DataPage::layout(Span<const Entry> entries, const Fences& fences, BlockNu
   for (std::size_t i = 0; i < n; ++i) {
     if (!fences.contains(entries[i]) || (i > 0 && !(entries[i - 1] < entries[i]))) return Status::kBadArgument;
   }
-  // The base sits below the first key by half the room the width leaves (but not below
-  // the low fence, under which no key can arrive), so inserts on either side rarely
-  // force a re-encode.
-  const std::uint64_t first = n > 0 ? entries[0].key : fences.low.key;
-  const std::uint64_t span = n > 0 ? entries[n - 1].key - first : 0;
-  const int width = key_width_for(span);
-  const std::uint64_t base = first - std::min((max_offset(width) - span) / 2, first - fences.low.key);
-  const std::size_t capacity = data_capacity(bytes_, width);
+  FormatNeeds needs;
+  for (const Entry& e : entries) needs.add(e);
+  const SlotFormat format = needs.format();
+  const std::size_t capacity = data_capacity(bytes_, format);
   if (capacity == 0) return Status::kBadArgument;
   if (n > capacity) return Status::kPageFull;
+  // The base is the low fence when the offsets reach the high fence from there, so no
+  // insert can force a re-encode; otherwise it sits below the first key by half the room
+  // the width leaves (but not below the low fence), so inserts on either side rarely do.
+  const std::uint64_t first = n > 0 ? entries[0].key : fences.low.key;
+  const std::uint64_t room = format.max_key_offset() - needs.key_span();
+  const bool fences_fit = !fences.high_infinite && fences.high.key - fences.low.key <= format.max_key_offset();
+  const std::uint64_t base = fences_fit ? fences.low.key : first - std::min(room / 2, first - fences.low.key);
 
   std::memset(page_, 0, bytes_);
   DataHeader& h = header();
   h.magic = kDataMagic;
-  h.key_width = static_cast<std::uint8_t>(width);
+  h.key_width = static_cast<std::uint8_t>(format.key_width);
+  h.tid_width = static_cast<std::uint8_t>(format.tid_width);
+  h.tid_radix_less_one = static_cast<std::uint16_t>(format.tid_radix - 1);
   h.capacity = static_cast<std::uint16_t>(capacity);
   h.count = static_cast<std::uint16_t>(n);
   h.left = left;
@@ -359,12 +384,13 @@ void DataPage::fill_gaps() noexcept {
 void DataPage::count_insert() noexcept {
   DataHeader& h = header();
   ++h.count;
-  if (h.inserts < 0xFFFF) ++h.inserts;
+  if (h.inserts < 0xFF) ++h.inserts;
 }
 
-bool DataPage::fits_encoding(std::uint64_t key) const noexcept {
+bool DataPage::fits_format(const Entry& e) const noexcept {
   const DataHeader& h = header();
-  return key >= h.base_key && key - h.base_key <= max_offset(h.key_width);
+  const SlotFormat f = format();
+  return e.key >= h.base_key && e.key - h.base_key <= f.max_key_offset() && f.holds_tid(e.tid);
 }
 
 std::size_t DataPage::nearest_gap(std::size_t slot) const noexcept {
@@ -403,7 +429,7 @@ Status DataPage::insert(const Entry& e, Span<Entry> scratch) noexcept {
   const std::size_t first_ge = seek(e);
   const std::size_t next_real = next_slot(first_ge);
   if (next_real < end() && entry_at(next_real) == e) return Status::kDuplicate;
-  if (!fits_encoding(e.key)) return relayout_with(e, scratch);
+  if (!fits_format(e)) return relayout_with(e, scratch);
   if (size() == capacity()) return Status::kPageFull;
 
   DataHeader& h = header();
@@ -424,7 +450,7 @@ Status DataPage::insert(const Entry& e, Span<Entry> scratch) noexcept {
   const std::size_t gap = nearest_gap(first_ge);
   const std::size_t distance = gap > first_ge ? gap - first_ge : first_ge - gap;
   if (distance > kMaxShift && size() + 1 <= kRelayoutDensity * capacity() &&
-      h.inserts >= capacity() / kRelayoutEvery)
+      h.inserts >= std::min<std::size_t>(capacity() / kRelayoutEvery, 0xFF))
     return relayout_with(e, scratch);
   std::size_t slot;
   if (gap > first_ge) {
@@ -483,7 +509,7 @@ Status split_data_page(DataPage left, DataPage right, BlockNumber left_block, Bl
       static_cast<std::size_t>(std::lower_bound(scratch.begin(), scratch.begin() + n, boundary) - scratch.begin());
   const BlockNumber old_left = left.header().left;
   const BlockNumber old_right = left.header().right;
-  // Each half's key range lies inside the old one, so it fits at the old width or narrower.
+  // Each half's entries are a subset of the old page's, so each fits a format no wider.
   Status s = right.layout(scratch.subspan(cut, n - cut), Fences{boundary, old.high, old.high_infinite}, left_block,
                           old_right);
   if (s != Status::kOk) return s;

@@ -13,7 +13,7 @@
 namespace omendb::alex {
 
 MemoryTree::MemoryTree(TreeOptions options) : options_(options) {
-  scratch_.resize(data_capacity(options_.page_size, 2) + 1);
+  scratch_.resize(max_data_capacity(options_.page_size) + 1);
   child_scratch_.resize(max_fanout(options_.page_size) + 1);
 }
 
@@ -362,7 +362,8 @@ TreeStats MemoryTree::stats() const {
     ++st.data_pages;
     if (page.size() == 0) ++st.empty_data_pages;
     slots += page.capacity();
-    ++st.pages_by_width[page.header().key_width];
+    ++st.pages_by_key_width[page.header().key_width];
+    ++st.pages_by_tid_width[page.header().tid_width];
     double mean;
     std::int64_t max;
     page.model_error(&mean, &max);

@@ -25,13 +25,19 @@ TEST(BulkLoad, TakeDataPageFillsPagesThatLayOut) {
           const std::size_t n = take_data_page(rest, fill, bytes);
           ASSERT_GE(n, 1u);
           ASSERT_LE(n, rest.size());
-          const int width = key_width_for(rest[n - 1].key - rest[0].key);
-          const double cap = static_cast<double>(data_capacity(bytes, width));
-          ASSERT_LE(static_cast<double>(n), fill * cap + 1) << "page " << pages << " overfilled at width " << width;
+          FormatNeeds needs;
+          for (std::size_t i = 0; i < n; ++i) needs.add(rest[i]);
+          const double cap = static_cast<double>(data_capacity(bytes, needs.format()));
+          ASSERT_LE(static_cast<double>(n), fill * cap + 1)
+              << "page " << pages << " overfilled at stride " << needs.format().stride();
           if (n < rest.size()) {
-            // Never emptier than a page at the widest width.
-            ASSERT_GE(static_cast<double>(n), fill * static_cast<double>(data_capacity(bytes, 8)) - 1)
+            // Never emptier than a page in the widest format.
+            ASSERT_GE(static_cast<double>(n), fill * static_cast<double>(data_capacity(bytes, SlotFormat{8, 6, 65536})) - 1)
                 << "page " << pages << " underfilled";
+            // And one more entry would have overfilled it.
+            needs.add(rest[n]);
+            ASSERT_GT(static_cast<double>(n + 1), fill * static_cast<double>(data_capacity(bytes, needs.format())))
+                << "page " << pages << " stopped early";
           }
           Fences f;
           f.low = pos == 0 ? Entry{0, 0} : rest[0];
@@ -123,8 +129,9 @@ TEST(BulkLoad, AlignCutsMovesBoundariesToTheRouting) {
         ASSERT_EQ(aligned.back(), cuts.back());
         for (std::size_t k = 0; k < n; ++k) {
           ASSERT_LT(aligned[k], aligned[k + 1]) << "page " << k << " emptied";
-          const int width = key_width_for(e[aligned[k + 1] - 1].key - e[aligned[k]].key);
-          ASSERT_LE(aligned[k + 1] - aligned[k], data_capacity(bytes, width)) << "page " << k << " overfilled";
+          FormatNeeds needs;
+          for (std::size_t i = aligned[k]; i < aligned[k + 1]; ++i) needs.add(e[i]);
+          ASSERT_LE(aligned[k + 1] - aligned[k], data_capacity(bytes, needs.format())) << "page " << k << " overfilled";
         }
         const std::size_t after = misrouted(aligned);
         EXPECT_LE(after, before);

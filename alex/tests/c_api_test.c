@@ -52,7 +52,7 @@ int main(void)
 	}
 	memset(&fences, 0, sizeof fences);
 	fences.high_infinite = 1;
-	CHECK(alex_data_capacity(PAGE, 2) >= 200);
+	CHECK(alex_data_max_capacity(PAGE) >= 200);
 	CHECK(!alex_data_valid(page, PAGE));
 	st = alex_data_layout(page, PAGE, entries, 200, &fences, 3, ALEX_INVALID_BLOCK);
 	CHECK(st == ALEX_OK);

@@ -22,6 +22,11 @@ struct PageBuf {
   DataPage page() { return DataPage(buf.data(), bytes); }
 };
 
+// Slots of a page whose entries need `key_width`-byte offsets and `tid_width`-byte TIDs.
+std::size_t cap(std::size_t bytes, int key_width, int tid_width) {
+  return data_capacity(bytes, SlotFormat{key_width, tid_width, 32});
+}
+
 Span<const Entry> cspan(const std::vector<Entry>& v) { return Span<const Entry>(v.data(), v.size()); }
 
 Fences infinite_from(const Entry& low) {
@@ -45,34 +50,101 @@ std::vector<Entry> sequential(std::uint64_t first_key, std::size_t n, std::uint6
 }
 
 TEST(DataNode, KeyWidthFor) {
-  EXPECT_EQ(key_width_for(0), 2);
-  EXPECT_EQ(key_width_for(1), 2);
+  EXPECT_EQ(key_width_for(0), 1);
+  EXPECT_EQ(key_width_for(0xFF), 1);
+  EXPECT_EQ(key_width_for(0x100), 2);
   EXPECT_EQ(key_width_for(0xFFFF), 2);
-  EXPECT_EQ(key_width_for(0x10000), 4);
+  EXPECT_EQ(key_width_for(0x10000), 3);
   EXPECT_EQ(key_width_for(0xFFFFFFFFull), 4);
-  EXPECT_EQ(key_width_for(0x100000000ull), 8);
+  EXPECT_EQ(key_width_for(0x100000000ull), 5);
+  EXPECT_EQ(key_width_for((std::uint64_t{1} << 56) - 1), 7);
+  EXPECT_EQ(key_width_for(std::uint64_t{1} << 56), 8);
   EXPECT_EQ(key_width_for(kU64Max), 8);
 }
 
 TEST(DataNode, Capacity) {
   for (std::size_t bytes : kPageSizes) {
     std::size_t prev = ~std::size_t{0};
-    for (int w : {2, 4, 8}) {
-      const std::size_t cap = data_capacity(bytes, w);
-      ASSERT_GT(cap, 0u);
-      ASSERT_LT(cap, prev) << "wider keys must mean fewer slots";
-      ASSERT_LE(cap, 0xFFFFu) << "capacity is a uint16";
-      // Header, bitmap words, key offsets and 6-byte TIDs fit the page ...
-      const std::size_t used = sizeof(DataHeader) + (cap + 63) / 64 * 8 + cap * (w + kTidBytes);
-      EXPECT_LE(used, bytes) << bytes << "/" << w;
+    for (int stride = 2; stride <= 14; ++stride) {
+      const int kw = std::min(stride - 1, 8);
+      const std::size_t c = cap(bytes, kw, stride - kw);
+      ASSERT_EQ(c, cap(bytes, stride - std::min(stride - 1, 6), std::min(stride - 1, 6)))
+          << "capacity depends on the slot's bytes only";
+      ASSERT_GT(c, 0u);
+      ASSERT_LT(c, prev) << "wider slots must mean fewer of them";
+      ASSERT_LE(c, 0xFFFFu) << "capacity is a uint16";
+      // Header, bitmap words, slots and the spare bytes for 8-byte loads fit the page ...
+      const std::size_t used = sizeof(DataHeader) + (c + 63) / 64 * 8 + c * static_cast<std::size_t>(stride) + 8;
+      EXPECT_LE(used, bytes) << bytes << "/" << stride;
       // ... and the page is not wasted (within a few slots of the ideal, allowing alignment).
-      const double ideal = (static_cast<double>(bytes) - sizeof(DataHeader) - 8) / (w + kTidBytes + 1.0 / 8);
-      EXPECT_GE(static_cast<double>(cap), ideal - 4) << bytes << "/" << w;
-      prev = cap;
+      const double ideal = (static_cast<double>(bytes) - sizeof(DataHeader) - 16) / (stride + 1.0 / 8);
+      EXPECT_GE(static_cast<double>(c), ideal - 4) << bytes << "/" << stride;
+      prev = c;
     }
+    EXPECT_EQ(max_data_capacity(bytes), cap(bytes, 1, 1));
   }
-  EXPECT_EQ(data_capacity(64, 8), 0u);
-  EXPECT_EQ(data_capacity(0, 2), 0u);
+  EXPECT_EQ(cap(64, 8, 6), 0u);
+  EXPECT_EQ(max_data_capacity(0), 0u);
+}
+
+// TIDs are stored as block * radix + offset in the fewest bytes that hold the page's
+// largest block with room for every offset below the radix.
+TEST(DataNode, TidFormat) {
+  FormatNeeds needs;
+  needs.add(Entry{7, make_tid(78125, 128)});
+  needs.add(Entry{9, make_tid(2, 1)});
+  SlotFormat f = needs.format();
+  EXPECT_EQ(f.tid_radix, 160u) << "offsets up to 128 take a radix of the next multiple of 32 above";
+  EXPECT_EQ(f.tid_width, 3) << "78126 blocks x 160 < 2^24";
+  EXPECT_EQ(f.key_width, 1);
+  for (std::uint64_t tid : {make_tid(0, 0), make_tid(2, 1), make_tid(78125, 128), make_tid(104857, 95)}) {
+    ASSERT_TRUE(f.holds_tid(tid)) << tid;
+    EXPECT_EQ(f.decode_tid(f.encode_tid(tid)), tid);
+    EXPECT_LE(f.encode_tid(tid), SlotFormat::width_max(3));
+  }
+  EXPECT_FALSE(f.holds_tid(make_tid(3, 160))) << "an offset at the radix";
+  EXPECT_FALSE(f.holds_tid(make_tid(104857, 96))) << "beyond the width";
+  EXPECT_FALSE(f.holds_tid(make_tid(104858, 0))) << "a block beyond the width";
+  // Encoding keeps TID order.
+  EXPECT_LT(f.encode_tid(make_tid(4, 159)), f.encode_tid(make_tid(5, 0)));
+  // The largest TID takes the plain 6-byte packing.
+  FormatNeeds wide;
+  wide.add(Entry{1, kMaxTid});
+  f = wide.format();
+  EXPECT_EQ(f.tid_radix, 65536u);
+  EXPECT_EQ(f.tid_width, 6);
+  EXPECT_TRUE(f.holds_tid(kMaxTid));
+  EXPECT_EQ(f.decode_tid(f.encode_tid(kMaxTid)), kMaxTid);
+}
+
+// An insert whose TID does not fit the page's format re-encodes the page: a larger offset
+// widens the radix, a later block widens the TIDs; every entry reads back the same.
+TEST(DataNode, TidFormatGrowsOnInsert) {
+  for (std::size_t bytes : kPageSizes) {
+    std::vector<Entry> ref;
+    for (std::uint32_t i = 0; i < 60; ++i) ref.push_back(Entry{code_from_int(i * 10), make_tid(i * 7 + 1, i % 100 + 1)});
+    PageBuf b(bytes);
+    auto p = b.page();
+    ASSERT_EQ(p.layout(cspan(ref), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
+    EXPECT_EQ(p.format().tid_width, 2);
+    EXPECT_EQ(p.format().tid_radix, 64u);
+    std::vector<Entry> scratch(max_data_capacity(bytes));
+    auto ins = [&](const Entry& e) {
+      const Status s = p.insert(e, Span<Entry>(scratch.data(), scratch.size()));
+      if (s == Status::kOk) ref.insert(std::lower_bound(ref.begin(), ref.end(), e), e);
+      return s;
+    };
+    ASSERT_EQ(ins(Entry{code_from_int(55), make_tid(3, 291)}), Status::kOk);
+    ASSERT_TRUE(DataPageHolds(p, ref, bytes));
+    EXPECT_EQ(p.format().tid_radix, 320u);
+    ASSERT_EQ(ins(Entry{code_from_int(56), make_tid(4000000, 2)}), Status::kOk);
+    ASSERT_TRUE(DataPageHolds(p, ref, bytes));
+    EXPECT_EQ(p.format().tid_width, 4);
+    ASSERT_EQ(ins(Entry{code_from_int(56), kMaxTid}), Status::kOk);
+    ASSERT_TRUE(DataPageHolds(p, ref, bytes));
+    EXPECT_EQ(p.format().tid_width, 6);
+    for (const Entry& e : ref) ASSERT_TRUE(BoundsMatch(p, ref, e));
+  }
 }
 
 TEST(DataNode, ZeroedPageIsNotValid) {
@@ -102,6 +174,7 @@ TEST(DataNode, LayoutBasics) {
     EXPECT_EQ(p.fences().high, f.high);
     EXPECT_FALSE(p.fences().high_infinite);
     EXPECT_EQ(p.header().key_width, 2) << "300 consecutive keys need 2-byte offsets";
+    EXPECT_EQ(p.header().base_key, f.low.key) << "offsets from the low fence reach the high fence";
     EXPECT_EQ(p.header().key_width, key_width_for(entries.back().key - p.header().base_key));
     // set_fences round-trips.
     const Fences g = infinite_from(Entry{code_from_int(1000), 0});
@@ -121,11 +194,11 @@ TEST(DataNode, ProbeHint) {
       const auto all = dist_entries(d, 4000, rng.next());
       PageBuf b(bytes);
       auto p = b.page();
-      const std::size_t n = std::min<std::size_t>(all.size(), data_capacity(bytes, 8) * 8 / 10);
+      const std::size_t n = std::min<std::size_t>(all.size(), cap(bytes, 8, 6) * 8 / 10);
       const std::vector<Entry> e(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
       ASSERT_EQ(p.layout(cspan(e), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
       const ProbeHint h = p.probe_hint();
-      const std::size_t stride = p.header().key_width + kTidBytes;
+      const std::size_t stride = p.format().stride();
       const std::size_t slots_at = sizeof(DataHeader) + (p.capacity() + 63) / 64 * 8;
       const std::size_t last = slots_at + p.last_slot() * stride;
       std::size_t previous = 0;
@@ -164,9 +237,10 @@ TEST(DataNode, LayoutEmptyPage) {
 // one entry more does not fit.
 TEST(DataNode, LayoutAtCapacityAndBeyond) {
   for (std::size_t bytes : kPageSizes) {
-    for (int w : {2, 4, 8}) {
-      const std::size_t cap = data_capacity(bytes, w);
-      const std::uint64_t stride = w == 2 ? 1 : w == 4 ? 1000 : (std::uint64_t{1} << 40);
+    for (int w = 2; w <= 8; ++w) {
+      const std::size_t cap = omendb::alex::test::cap(bytes, w, 1);
+      // Keys spaced so that `cap` of them need exactly w-byte offsets.
+      const std::uint64_t stride = SlotFormat::width_max(w) / (cap + 1);
       std::vector<Entry> e;
       for (std::size_t i = 0; i <= cap; ++i) e.push_back(Entry{1000 + i * stride, make_tid(3, 3)});
       PageBuf b(bytes);
@@ -191,7 +265,7 @@ TEST(DataNode, LayoutAtCapacityAndBeyond) {
 // Linear keys below full density land exactly where the fitted model predicts.
 TEST(DataNode, LayoutPlacesLinearKeysAtTheirPrediction) {
   for (std::size_t bytes : kPageSizes) {
-    const std::size_t n = data_capacity(bytes, 2) * 7 / 10;
+    const std::size_t n = cap(bytes, 2, 1) * 7 / 10;
     std::vector<Entry> e;
     for (std::size_t i = 0; i < n; ++i) e.push_back(Entry{code_from_int(50000) + 3 * i, make_tid(9, 9)});
     PageBuf b(bytes);
@@ -292,7 +366,7 @@ TEST_P(DataPageRandom, MatchesSortedVector) {
   std::vector<Entry> ref;
   {
     std::set<Entry> init;
-    const std::size_t n0 = data_capacity(c.bytes, 8) / 3;
+    const std::size_t n0 = cap(c.bytes, 8, 6) / 3;
     while (init.size() < n0) init.insert(gen_entry(c.shape == Shape::kGrowing ? Shape::kGrowing : c.shape, rng, f, 0));
     ref.assign(init.begin(), init.end());
   }
@@ -324,7 +398,7 @@ TEST_P(DataPageRandom, MatchesSortedVector) {
       if (s == Status::kPageFull) {
         ++fulls;
         ASSERT_TRUE(before_bytes == b.buf) << "kPageFull modified the page";
-        ASSERT_GE(p.size(), data_capacity(c.bytes, 8) / 2)
+        ASSERT_GE(p.size(), cap(c.bytes, 8, 6) / 2)
             << "page reports full at " << p.size() << " of " << p.capacity() << " slots";
         draining = true;
         continue;
@@ -334,11 +408,12 @@ TEST_P(DataPageRandom, MatchesSortedVector) {
       ref.insert(std::lower_bound(ref.begin(), ref.end(), e), e);
       ASSERT_TRUE(DataPageHolds(p, ref, c.bytes)) << "after insert " << str(e);
       const DataHeader& h = p.header();
-      if (h.key_width != before_h.key_width) {
+      if (h.key_width != before_h.key_width || h.tid_width != before_h.tid_width) {
         ++widenings;
         EXPECT_EQ(h.key_width, key_width_for(ref.back().key - h.base_key)) << "re-encoded wider than needed";
       }
-      bool rebuilt = h.key_width != before_h.key_width || h.base_key != before_h.base_key ||
+      bool rebuilt = h.key_width != before_h.key_width || h.tid_width != before_h.tid_width ||
+                     h.tid_radix_less_one != before_h.tid_radix_less_one || h.base_key != before_h.base_key ||
                      std::memcmp(&h.model, &before_h.model, sizeof h.model) != 0;
       if (!rebuilt) {
         // A rebuild that happens to refit the same model: the page is what layout() writes.
@@ -476,10 +551,10 @@ TEST(DataNode, KeyWidthGrowsOnInsert) {
     PageBuf b(bytes);
     auto p = b.page();
     // Few enough to fit even at 8-byte offsets on the smallest page.
-    std::vector<Entry> ref = sequential(code_from_int(1000), data_capacity(bytes, 8) / 2, make_tid(4, 4));
+    std::vector<Entry> ref = sequential(code_from_int(1000), cap(bytes, 8, 6) / 2, make_tid(4, 4));
     ASSERT_EQ(p.layout(cspan(ref), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
-    ASSERT_EQ(p.header().key_width, 2);
-    std::vector<Entry> scratch(data_capacity(bytes, 2));
+    ASSERT_EQ(p.header().key_width, key_width_for(ref.back().key - ref.front().key));
+    std::vector<Entry> scratch(max_data_capacity(bytes));
     auto ins = [&](const Entry& e) {
       scratch.assign(p.capacity(), Entry{});
       const Status s = p.insert(e, Span<Entry>(scratch.data(), scratch.size()));
@@ -489,10 +564,10 @@ TEST(DataNode, KeyWidthGrowsOnInsert) {
     ASSERT_EQ(ins(Entry{code_from_int(1000 + 100000), 1}), Status::kOk);
     ASSERT_TRUE(DataPageHolds(p, ref, bytes));
     EXPECT_EQ(p.header().key_width, key_width_for(ref.back().key - p.header().base_key));
-    EXPECT_EQ(p.header().key_width, 4);
+    EXPECT_EQ(p.header().key_width, 3);
     ASSERT_EQ(ins(Entry{code_from_int(1000 + (std::int64_t{1} << 40)), 1}), Status::kOk);
     ASSERT_TRUE(DataPageHolds(p, ref, bytes));
-    EXPECT_EQ(p.header().key_width, 8);
+    EXPECT_EQ(p.header().key_width, 6);
     ASSERT_EQ(ins(Entry{kU64Max, kMaxTid}), Status::kOk);
     ASSERT_TRUE(DataPageHolds(p, ref, bytes));
     // Below the base key (the low fence is (0, 0)).
@@ -506,7 +581,7 @@ TEST(DataNode, KeyWidthGrowsOnInsert) {
   // Below the base on a narrow page: a small step down keeps 2-byte offsets.
   PageBuf b(8192);
   auto p = b.page();
-  std::vector<Entry> ref = sequential(code_from_int(1000), 200, make_tid(4, 4));
+  std::vector<Entry> ref = sequential(code_from_int(1000), 300, make_tid(4, 4));
   ASSERT_EQ(p.layout(cspan(ref), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
   std::vector<Entry> scratch(p.capacity());
   const Entry low{code_from_int(10), 3};
@@ -521,15 +596,14 @@ TEST(DataNode, KeyWidthGrowsOnInsert) {
 // needs, the insert is kPageFull and the page is untouched; a narrower widening still fits.
 TEST(DataNode, WideningBeyondCapacityIsPageFull) {
   for (std::size_t bytes : kPageSizes) {
-    const std::size_t cap8 = data_capacity(bytes, 8);
-    const std::size_t cap4 = data_capacity(bytes, 4);
-    std::vector<Entry> ref = sequential(code_from_int(1000), cap8 + 10, make_tid(4, 4));
-    ASSERT_LT(ref.size(), cap4);
+    const std::size_t cap7 = cap(bytes, 7, 1);  // 2^50 takes 7-byte offsets
+    std::vector<Entry> ref = sequential(code_from_int(1000), cap7 + 10, make_tid(4, 4));
+    ASSERT_LT(ref.size(), cap(bytes, 3, 1));
     PageBuf b(bytes);
     auto p = b.page();
     ASSERT_EQ(p.layout(cspan(ref), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
     ASSERT_EQ(p.header().key_width, 2);
-    std::vector<Entry> scratch(data_capacity(bytes, 2));
+    std::vector<Entry> scratch(max_data_capacity(bytes));
     const std::vector<std::byte> before = b.buf;
     EXPECT_EQ(p.insert(Entry{code_from_int(std::int64_t{1} << 50), 1}, Span<Entry>(scratch.data(), scratch.size())),
               Status::kPageFull);
@@ -538,9 +612,9 @@ TEST(DataNode, WideningBeyondCapacityIsPageFull) {
     ASSERT_EQ(p.insert(mid, Span<Entry>(scratch.data(), scratch.size())), Status::kOk);
     ref.push_back(mid);
     ASSERT_TRUE(DataPageHolds(p, ref, bytes));
-    EXPECT_EQ(p.header().key_width, 4);
-    // Half full at width 8: the far key fits after re-encoding.
-    std::vector<Entry> half = sequential(code_from_int(1000), cap8 / 2, make_tid(4, 4));
+    EXPECT_EQ(p.header().key_width, 3);
+    // Half full at width 7: the far key fits after re-encoding.
+    std::vector<Entry> half = sequential(code_from_int(1000), cap7 / 2, make_tid(4, 4));
     PageBuf b2(bytes);
     auto q = b2.page();
     ASSERT_EQ(q.layout(cspan(half), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
@@ -548,7 +622,7 @@ TEST(DataNode, WideningBeyondCapacityIsPageFull) {
     ASSERT_EQ(q.insert(far, Span<Entry>(scratch.data(), scratch.size())), Status::kOk);
     half.push_back(far);
     ASSERT_TRUE(DataPageHolds(q, half, bytes));
-    EXPECT_EQ(q.header().key_width, 8);
+    EXPECT_EQ(q.header().key_width, 7);
   }
 }
 
@@ -663,7 +737,7 @@ TEST(DataNode, SplitAtAnyBoundary) {
     EXPECT_EQ(right.header().left, 1u);
     EXPECT_EQ(left.header().right, 2u);
     // Both halves take inserts on their side of the boundary.
-    std::vector<Entry> s2(data_capacity(bytes, 8) > left.capacity() ? data_capacity(bytes, 8) : data_capacity(bytes, 2));
+    std::vector<Entry> s2(max_data_capacity(bytes));
     s2.assign(left.capacity(), Entry{});
     EXPECT_EQ(left.insert(Entry{code_from_int(-599), 1}, Span<Entry>(s2.data(), s2.size())), Status::kOk);
     s2.assign(right.capacity(), Entry{});
@@ -675,7 +749,7 @@ TEST(DataNode, SplitAtAnyBoundary) {
 // stays `fill` full) and prepends on the leftmost (the new right page is `fill` full).
 TEST(DataNode, ChooseSplit) {
   for (std::size_t bytes : kPageSizes) {
-    const std::size_t cap = data_capacity(bytes, 2);
+    const std::size_t cap = omendb::alex::test::cap(bytes, 2, 1);
     const auto ref = sequential(code_from_int(10000), cap, make_tid(5, 5));
     const Entry before_all{code_from_int(10), 1};
     const Entry inside{ref[cap / 3].key, ref[cap / 3].tid + 1};

@@ -203,11 +203,12 @@ inline ::testing::AssertionResult DataPageHolds(const DataPage& p, const std::ve
   if (!p.valid()) return fail("page not valid()");
   const DataHeader& h = p.header();
   if (h.magic != kDataMagic) return fail("bad magic");
-  if (h.key_width != 2 && h.key_width != 4 && h.key_width != 8)
-    return fail("key width " + std::to_string(h.key_width));
-  if (p.capacity() != data_capacity(page_bytes, h.key_width))
-    return fail("capacity " + std::to_string(p.capacity()) + " != data_capacity(" + std::to_string(page_bytes) + ", " +
-                std::to_string(h.key_width) + ") = " + std::to_string(data_capacity(page_bytes, h.key_width)));
+  const SlotFormat format = p.format();
+  if (format.key_width < 1 || format.key_width > 8 || format.tid_width < 1 || format.tid_width > 6)
+    return fail("slot format " + std::to_string(format.key_width) + "+" + std::to_string(format.tid_width));
+  if (p.capacity() != data_capacity(page_bytes, format))
+    return fail("capacity " + std::to_string(p.capacity()) + " != data_capacity = " +
+                std::to_string(data_capacity(page_bytes, format)));
   if (p.size() != expected.size())
     return fail("size() " + std::to_string(p.size()) + " != expected " + std::to_string(expected.size()));
   if (p.end() > p.capacity()) return fail("end() > capacity()");
@@ -248,12 +249,14 @@ inline ::testing::AssertionResult DataPageHolds(const DataPage& p, const std::ve
                     str(p.entry_at(occ[j])));
     }
   }
-  // Encoding: every key offset fits the width.
+  // Format: every key offset and every TID fits it (entry_at above decoded them back).
   if (!expected.empty()) {
     if (h.base_key > expected.front().key) return fail("base_key above the smallest key");
     const std::uint64_t span = expected.back().key - h.base_key;
-    if (h.key_width < key_width_for(span))
+    if (span > format.max_key_offset())
       return fail("key width " + std::to_string(h.key_width) + " too narrow for span " + std::to_string(span));
+    for (const Entry& e : expected)
+      if (!format.holds_tid(e.tid)) return fail("TID of " + str(e) + " does not fit the slot format");
   }
   // Iteration both ways. next_slot(s) / prev_slot(s) are the occupied slot at or after /
   // at or before s (lower_bound is next_slot(seek(e))), so a walk steps from s + 1 / s - 1.

@@ -234,7 +234,11 @@ class TreeHarness {
     if (!ref.empty()) {
       ASSERT_GE(st.data_pages, 1u) << ctx();
     }
-    ASSERT_EQ(st.pages_by_width[2] + st.pages_by_width[4] + st.pages_by_width[8], st.data_pages) << ctx();
+    std::size_t by_key_width = 0, by_tid_width = 0;
+    for (std::size_t n : st.pages_by_key_width) by_key_width += n;
+    for (std::size_t n : st.pages_by_tid_width) by_tid_width += n;
+    ASSERT_EQ(by_key_width, st.data_pages) << ctx();
+    ASSERT_EQ(by_tid_width, st.data_pages) << ctx();
     ASSERT_LE(st.empty_data_pages, st.data_pages) << ctx();
     ASSERT_EQ(st.data_bytes, st.data_pages * tree.options().page_size) << ctx();
     ASSERT_EQ(st.model_bytes, st.model_pages * tree.options().page_size) << ctx();

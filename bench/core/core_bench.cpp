@@ -156,9 +156,10 @@ void add_tree_counters(benchmark::State& state, const TreeReport& r) {
   c["fill"] = s.fill;
   c["model_err_mean"] = s.mean_model_error;
   c["model_err_max"] = static_cast<double>(s.max_model_error);
-  c["pages_w2"] = static_cast<double>(s.pages_by_width[2]);
-  c["pages_w4"] = static_cast<double>(s.pages_by_width[4]);
-  c["pages_w8"] = static_cast<double>(s.pages_by_width[8]);
+  for (int w = 1; w <= 8; ++w)
+    if (s.pages_by_key_width[w]) c["pages_k" + std::to_string(w)] = static_cast<double>(s.pages_by_key_width[w]);
+  for (int w = 1; w <= 6; ++w)
+    if (s.pages_by_tid_width[w]) c["pages_t" + std::to_string(w)] = static_cast<double>(s.pages_by_tid_width[w]);
   c["steps_model"] = r.model_levels;
   c["steps_pages"] = r.data_pages;
   c["steps_probes"] = r.probes;

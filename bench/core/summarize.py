@@ -211,10 +211,12 @@ def after_insert_lookup_table(runs, sets):
 
 
 def widths(run):
-    w = [run.first(f"pages_w{k}") for k in (2, 4, 8)]
-    if any(x is None for x in w):
-        return "—"
-    return "/".join(fmt_int(x) for x in w)
+    """Data pages by slot format: kN = N-byte key offsets, tN = N-byte TIDs."""
+    parts = []
+    for field, widths_ in (("k", range(1, 9)), ("t", range(1, 7))):
+        parts.append(" ".join(f"{field}{w}:{fmt_int(run.first(f'pages_{field}{w}'))}"
+                              for w in widths_ if run.first(f"pages_{field}{w}")))
+    return " / ".join(p for p in parts if p) or "—"
 
 
 def shape_row(label, n, run):
@@ -231,7 +233,7 @@ def shape_row(label, n, run):
 
 
 SHAPE_HEADER = [
-    "| dataset | N | data B/key | model B/key | height | data pages | pages w2/w4/w8 | fill "
+    "| dataset | N | data B/key | model B/key | height | data pages | pages by key / TID bytes | fill "
     "| model err mean / max | model levels | data pages visited | probes on page | steps total |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
@@ -298,7 +300,7 @@ def targets(runs, sets):
         verdict = "met" if v <= TARGET_INT8_BYTES else "**MISSED**"
         out.append(
             f"| data-page bytes/key ≤ {TARGET_INT8_BYTES:g} at fill 0.8, int8 {dist} {n} "
-            f"| {v:.2f} (pages w2/w4/w8: {widths(run)}) | {verdict} |"
+            f"| {v:.2f} (pages by key / TID bytes: {widths(run)}) | {verdict} |"
         )
     steps = []
     for dist, n in sets:

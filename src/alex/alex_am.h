@@ -56,7 +56,7 @@ typedef AlexPageOpaqueData *AlexPageOpaque;
 /* Block 0. */
 #define ALEX_METAPAGE_BLKNO	0
 #define ALEX_META_MAGIC		0x414C4558	/* "ALEX" */
-#define ALEX_META_VERSION	1
+#define ALEX_META_VERSION	2		/* 2: data pages pick their slot format */
 
 typedef struct AlexMetaPageData
 {

@@ -310,7 +310,7 @@ static void
 load(AlexBuildState *bs)
 {
 	size_t		group_max = alex_model_max_fanout(ALEX_SPAN_BYTES) / 4;
-	size_t		page_max = alex_data_capacity(ALEX_SPAN_BYTES, 2);
+	size_t		page_max = alex_data_max_capacity(ALEX_SPAN_BYTES);
 	AlexChild  *children = palloc((group_max + 2) * sizeof(AlexChild));
 	size_t	   *cuts = palloc((group_max + 2) * sizeof(size_t));
 	AlexMetaPageData meta;

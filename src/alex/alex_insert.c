@@ -43,7 +43,7 @@ statement_scratch(IndexInfo *indexInfo)
 		MemoryContext old = MemoryContextSwitchTo(indexInfo->ii_Context);
 
 		scratch = palloc(sizeof(AlexInsertScratch));
-		scratch->entries_len = alex_data_capacity(ALEX_SPAN_BYTES, 2) + 1;
+		scratch->entries_len = alex_data_max_capacity(ALEX_SPAN_BYTES) + 1;
 		scratch->entries = palloc(scratch->entries_len * sizeof(AlexEntry));
 		scratch->children_len = alex_model_max_fanout(ALEX_SPAN_BYTES) + 1;
 		scratch->children = palloc(scratch->children_len * sizeof(AlexChild));

@@ -69,7 +69,7 @@ alexbeginscan(Relation index, int nkeys, int norderbys)
 
 	so->kind = alex_index_key_kind(index);
 	so->pinned = InvalidBuffer;
-	so->items = palloc(Max(alex_data_capacity(ALEX_SPAN_BYTES, 2), ALEX_NULLS_PER_PAGE) * sizeof(AlexEntry));
+	so->items = palloc(Max(alex_data_max_capacity(ALEX_SPAN_BYTES), ALEX_NULLS_PER_PAGE) * sizeof(AlexEntry));
 	{
 		TupleDesc	desc = RelationGetDescr(index);
 		Datum		zero = (Datum) 0;
@@ -386,7 +386,7 @@ int64
 alexgetbitmap(IndexScanDesc scan, TIDBitmap *tbm)
 {
 	AlexScanOpaque so = (AlexScanOpaque) scan->opaque;
-	ItemPointerData *tids = palloc(Max(alex_data_capacity(ALEX_SPAN_BYTES, 2), ALEX_NULLS_PER_PAGE) *
+	ItemPointerData *tids = palloc(Max(alex_data_max_capacity(ALEX_SPAN_BYTES), ALEX_NULLS_PER_PAGE) *
 								   sizeof(ItemPointerData));
 	int64		ntids = 0;
 

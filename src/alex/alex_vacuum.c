@@ -87,7 +87,7 @@ vacuum_pass(IndexVacuumInfo *info, IndexBulkDeleteResult *stats, IndexBulkDelete
 			void *callback_state)
 {
 	Relation	index = info->index;
-	AlexEntry  *dead = palloc(alex_data_capacity(ALEX_SPAN_BYTES, 2) * sizeof(AlexEntry));
+	AlexEntry  *dead = palloc(alex_data_max_capacity(ALEX_SPAN_BYTES) * sizeof(AlexEntry));
 	BlockNumber block = ALEX_METAPAGE_BLKNO + 1;
 	BlockNumber nblocks;
 

@@ -79,7 +79,7 @@ double		alex_double_from_code(uint64_t code);
  * Data pages. Slot results are ALEX_END when there is no such entry; alex_data_next and
  * alex_data_prev step to the entry after or before `slot` (exclusive).
  */
-size_t		alex_data_capacity(size_t bytes, int key_width);
+size_t		alex_data_max_capacity(size_t bytes);	/* the most entries any data page holds */
 AlexStatus	alex_data_layout(void *page, size_t bytes, const AlexEntry *entries, size_t n,
 							 const AlexFences *fences, AlexBlock left, AlexBlock right);
 int			alex_data_valid(const void *page, size_t bytes);

@@ -15,8 +15,7 @@
 namespace omendb::alex {
 
 // How many of the sorted entries `rest` the next data page takes at `fill` (0 < fill <= 1):
-// fill x capacity at the narrowest key width the entries allow, switching to a wider
-// width only when the narrower page would come out less full than the wider one.
+// as many as keep it within fill x the capacity of the slot format they need (at least one).
 std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page_bytes) noexcept;
 
 // How many of the children `rest` (in key order) the next model node of `level` takes.

@@ -1,8 +1,10 @@
 // A data node: one ALEX gapped array in one page-sized byte span.
 //
 // Layout (docs/ARCHITECTURE.md has the picture):
-//   DataHeader | occupancy bitmap (64-bit words) | slots: capacity x (key offset, TID)
-// Keys are stored as offsets from the page's base key in 2, 4 or 8 bytes; TIDs in 6.
+//   DataHeader | occupancy bitmap (64-bit words) | slots: capacity x (key, TID) | 8 spare bytes
+// Each page picks its slot format (SlotFormat) from the entries it is laid out with: keys
+// as offsets from the page's base key in 1 to 8 bytes, TIDs as block * radix + offset in 1
+// to 6 bytes. The spare bytes let every field be read with one unaligned 8-byte load.
 // Entries are ordered by (key, tid). Slots [0, end) obey ALEX's filler rule: an empty slot
 // holds a copy of the next occupied slot's entry, so the array is non-decreasing and can
 // be searched without the bitmap; slots at or beyond `end` are unused. The page model
@@ -22,19 +24,61 @@
 
 namespace omendb::alex {
 
-inline constexpr std::uint32_t kDataMagic = 0x41584C44;  // "DLXA"
-inline constexpr std::size_t kTidBytes = 6;
+inline constexpr std::uint32_t kDataMagic = 0x32584C44;  // "DLX2": slot format 2
+
+// How a page encodes its slots. A TID (block << 16 | offset) is stored as
+// block * tid_radix + offset, which keeps TID order as long as every offset on the page is
+// below the radix: a page of a heap with 226 tuples per block and 44k blocks then stores
+// its TIDs in 3 bytes instead of 6.
+struct SlotFormat {
+  int key_width = 1;           // 1..8 bytes of offset from the page's base key
+  int tid_width = 1;           // 1..6 bytes
+  std::uint32_t tid_radix = 1; // 1..65536
+
+  std::size_t stride() const noexcept { return static_cast<std::size_t>(key_width + tid_width); }
+  std::uint64_t max_key_offset() const noexcept { return width_max(key_width); }
+  bool holds_tid(std::uint64_t tid) const noexcept {
+    const std::uint64_t offset = tid & 0xFFFF;
+    return offset < tid_radix && (tid >> 16) <= (width_max(tid_width) - offset) / tid_radix;
+  }
+  std::uint64_t encode_tid(std::uint64_t tid) const noexcept { return (tid >> 16) * tid_radix + (tid & 0xFFFF); }
+  std::uint64_t decode_tid(std::uint64_t code) const noexcept {
+    return ((code / tid_radix) << 16) | (code % tid_radix);
+  }
+  static std::uint64_t width_max(int bytes) noexcept {
+    return bytes >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * bytes)) - 1;
+  }
+};
+
+// What a run of sorted entries demands of a slot format: grows one entry at a time, so
+// the bulk loader can ask how far a page may reach and layout() can pick the format.
+class FormatNeeds {
+ public:
+  void add(const Entry& e) noexcept;
+  // The narrowest format storing every entry added so far, as offsets from `base_key`
+  // (at most the first key added).
+  SlotFormat format() const noexcept;
+  std::uint64_t key_span() const noexcept { return count_ ? last_key_ - first_key_ : 0; }
+
+ private:
+  std::size_t count_ = 0;
+  std::uint64_t first_key_ = 0;
+  std::uint64_t last_key_ = 0;
+  std::uint64_t max_block_ = 0;
+  std::uint64_t max_offset_ = 0;
+};
 
 // What a search reads comes first, in one cache line; links and fences follow.
 struct DataHeader {
   std::uint32_t magic;
-  std::uint8_t key_width;  // 2, 4 or 8
-  std::uint8_t flags;      // kHighInfinite
+  std::uint8_t key_width;  // SlotFormat
+  std::uint8_t tid_width;
   std::uint16_t capacity;
   std::uint16_t count;
-  std::uint16_t end;       // one past the last occupied slot; 0 when empty
-  std::uint16_t inserts;   // since the last layout: re-layouts are rationed by it
-  std::uint16_t reserved;
+  std::uint16_t end;          // one past the last occupied slot; 0 when empty
+  std::uint8_t inserts;       // since the last layout, saturating: re-layouts are rationed by it
+  std::uint8_t flags;         // kHighInfinite
+  std::uint16_t tid_radix_less_one;
   std::uint64_t base_key;
   LinearModel model;
   BlockNumber left;
@@ -67,11 +111,15 @@ inline std::size_t probe_offset(const ProbeHint& hint, const Entry& e) noexcept 
   return at >= static_cast<float>(hint.last_byte) ? hint.last_byte : static_cast<std::size_t>(at);
 }
 
-// The smallest key width (2, 4 or 8) that stores offsets up to `span`.
+// The fewest bytes (1..8) that store offsets up to `span`.
 int key_width_for(std::uint64_t span) noexcept;
 
-// Slots a page of `page_bytes` holds at `key_width` (0 if it cannot hold any).
-std::size_t data_capacity(std::size_t page_bytes, int key_width) noexcept;
+// Slots a page of `page_bytes` holds in `format` (0 if it cannot hold any).
+std::size_t data_capacity(std::size_t page_bytes, const SlotFormat& format) noexcept;
+
+// The most slots a page of `page_bytes` can hold, in its narrowest format: scratch space
+// for a page's entries is sized by it.
+std::size_t max_data_capacity(std::size_t page_bytes) noexcept;
 
 struct SearchSteps {
   std::uint32_t probes = 0;  // slots compared, exponential and binary phases together
@@ -87,7 +135,8 @@ class DataPage {
   // their range needs.
   Status layout(Span<const Entry> entries, const Fences& fences, BlockNumber left, BlockNumber right) noexcept;
 
-  bool valid() const noexcept;  // magic, width and capacity agree with the page size
+  bool valid() const noexcept;  // magic, format and capacity agree with the page size
+  SlotFormat format() const noexcept;
   ProbeHint probe_hint() const noexcept;
   const DataHeader& header() const noexcept { return *reinterpret_cast<const DataHeader*>(page_); }
   DataHeader& header() noexcept { return *reinterpret_cast<DataHeader*>(page_); }
@@ -122,7 +171,7 @@ class DataPage {
   std::size_t predicted_slot(const Entry& e) const noexcept;
 
   // Inserts an entry. kOutOfRange if it lies outside the fences, kDuplicate if present,
-  // kPageFull if the page must be split first. May rebuild the page (wider key width, refit model) through
+  // kPageFull if the page must be split first. May rebuild the page (wider format, refit model) through
   // `scratch`, which must hold size() + 1 entries.
   Status insert(const Entry& e, Span<Entry> scratch) noexcept;
 
@@ -139,14 +188,13 @@ class DataPage {
   std::uint64_t* bitmap() const noexcept;
   std::byte* slots() const noexcept;
   std::size_t stride() const noexcept;
-  std::uint64_t key_at(std::size_t slot) const noexcept;
   void write_slot(std::size_t slot, const Entry& e) noexcept;
   void copy_slot(std::size_t to, std::size_t from) noexcept;
   void move_slots(std::size_t to, std::size_t from, std::size_t n) noexcept;
   void set_occupied(std::size_t slot, bool on) noexcept;
   void fill_gaps() noexcept;
   void count_insert() noexcept;
-  bool fits_encoding(std::uint64_t key) const noexcept;
+  bool fits_format(const Entry& e) const noexcept;
   std::size_t nearest_gap(std::size_t slot) const noexcept;
   // Lays the page out again with its entries plus `extra`.
   Status relayout_with(const Entry& extra, Span<Entry> scratch) noexcept;

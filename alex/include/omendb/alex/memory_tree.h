@@ -43,7 +43,8 @@ struct TreeStats {
   double data_bytes_per_key = 0;
   double mean_model_error = 0;  // data-page model, slots
   std::int64_t max_model_error = 0;
-  std::size_t pages_by_width[9] = {};  // index 2, 4, 8
+  std::size_t pages_by_key_width[9] = {};  // data pages by slot format: index 1..8
+  std::size_t pages_by_tid_width[7] = {};  // index 1..6
 };
 
 struct CheckResult {
