@@ -20,7 +20,7 @@ SHLIB_LINK += -lstdc++
 # of them hot; without it the build needs no clang and matches the meson build.
 override with_llvm = no
 
-REGRESS = extension alex_basic alex_types alex_nulls alex_ddl
+REGRESS = extension alex_basic alex_types alex_nulls alex_ddl alex_vacuum
 REGRESS_OPTS = --temp-instance=tmp_check
 NO_LOCALE = 1
 

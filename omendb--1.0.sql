@@ -26,7 +26,7 @@ CREATE FUNCTION alex_index_stats(index regclass,
     OUT height integer, OUT data_pages bigint, OUT model_pages bigint, OUT null_pages bigint,
     OUT entries bigint, OUT null_entries bigint, OUT fill double precision,
     OUT bytes_per_key double precision, OUT mean_model_error double precision,
-    OUT max_model_error bigint, OUT pages_per_lookup double precision)
+    OUT max_model_error bigint, OUT pages_per_lookup double precision, OUT free_pages bigint)
 AS 'MODULE_PATHNAME', 'alex_index_stats'
 LANGUAGE C STRICT PARALLEL RESTRICTED;
 

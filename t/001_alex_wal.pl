@@ -155,6 +155,7 @@ sub compare_nodes
 }
 
 compare_nodes('after CREATE INDEX');
+my $unlinked = 0;
 
 for my $c (1 .. $cycles)
 {
@@ -184,16 +185,20 @@ FROM generate_series($lo, $hi) i;
 });
 	compare_nodes("cycle $c, after INSERT", 1);
 
-	# A tenth of all rows, half of this cycle's dense run (emptying whole data pages),
+	# A tenth of all rows, half of this cycle's dense run, a band of the scattered keys
+	# (emptying whole data pages, which VACUUM unlinks and later cycles' splits reuse),
 	# and non-HOT updates that move entries.
 	$primary->safe_psql(
 		'postgres', qq{
 DELETE FROM t WHERE (id * 2654435761) % 10 = $c;
 DELETE FROM t WHERE k BETWEEN $c * 100000000000 + $lo AND $c * 100000000000 + $lo + $rows_per_cycle / 2;
+DELETE FROM t WHERE k BETWEEN $c * 150000000 - 500000000 AND $c * 150000000 - 400000000;
 DELETE FROM t WHERE id % 3 = 0 AND k IS NULL AND id < $lo;
 UPDATE t SET k = k + 1, f = f + 1, ts = ts + interval '1 hour' WHERE id % 97 = $c;
 });
-	$primary->safe_psql('postgres', 'VACUUM t');
+	my ($rc, $stdout, $stderr) = $primary->psql('postgres', 'VACUUM (VERBOSE) t');
+	die "VACUUM failed: $stderr" if $rc != 0;
+	$unlinked += $1 if $stderr =~ /index "t_k_alex": pages: \d+ in total, (\d+) newly deleted/;
 	compare_nodes("cycle $c, after DELETE, UPDATE and VACUUM");
 }
 
@@ -201,6 +206,7 @@ UPDATE t SET k = k + 1, f = f + 1, ts = ts + interval '1 hour' WHERE id % 97 = $
 my $shape = $primary->safe_psql('postgres',
 	"SELECT height >= 3, model_pages > 1, null_pages > 1 FROM alex_index_stats('t_k_alex')");
 is($shape, 't|t|t', 't_k_alex grew a model level, split model pages and chained NULL pages');
+cmp_ok($unlinked, '>', 0, "VACUUM unlinked $unlinked emptied pages of t_k_alex");
 
 for my $index ('t_k_alex', 't_f_alex', 't_ts_alex')
 {

@@ -1,9 +1,10 @@
 # Concurrency: pgbench at 4 clients for 25 seconds mixes inserts (scattered keys, and a
-# hot range whose neighbouring pages keep splitting), deletes, rolled-back inserts and
-# lookups through alex index scans (forward and backward) and bitmap scans, while VACUUM
-# runs every few seconds. The lookups check themselves: 10,000 "stable" rows are never
-# deleted, so a lookup that misses one or returns a row twice divides by zero and aborts
-# its client. Afterwards pgbench must have finished without an error (no lost or
+# hot range whose neighbouring pages keep splitting and emptying), deletes, rolled-back
+# inserts and lookups through alex index scans (forward and backward) and bitmap scans,
+# while VACUUM runs every few seconds, unlinking emptied pages and recycling them. The
+# lookups check themselves: 10,000 "stable" rows, and 9 spread over the hot range, are
+# never deleted, so a lookup that misses one or returns a row twice divides by zero and
+# aborts its client. Afterwards pgbench must have finished without an error (no lost or
 # duplicated entries, no deadlock, no hang), alex_index_check(..., true) must pass and
 # the index answers must equal the sequential scan's.
 use strict;
@@ -29,8 +30,9 @@ max_connections = 20
 });
 $node->start;
 
-# Stable rows: ids 1..10000, k = id * 100003, f NULL for every tenth. New rows get ids
-# above 10000 and k in [1, 1e9] or in the hot range from 2e9.
+# Stable rows: ids 1..10000, k = id * 100003, f NULL for every tenth; and ids -1..-9,
+# k every 200,000 in the hot range, which starts at 2e9. New rows get ids above 10000
+# and k in [1, 1e9] or in the hot range.
 $node->safe_psql(
 	'postgres', q{
 CREATE EXTENSION omendb;
@@ -38,6 +40,7 @@ CREATE SEQUENCE t_id START 10001;
 CREATE TABLE t (id int8 NOT NULL DEFAULT nextval('t_id'), k int8, f float8);
 INSERT INTO t SELECT i, i * 100003, CASE WHEN i % 10 = 0 THEN NULL ELSE i / 3.0 END
   FROM generate_series(1, 10000) i;
+INSERT INTO t SELECT -1 - j, 2000000000 + j * 200000, -1 - j FROM generate_series(0, 8) j;
 CREATE INDEX t_k_alex ON t USING alex (k);
 CREATE INDEX t_f_alex ON t USING alex (f);
 VACUUM ANALYZE t;
@@ -64,9 +67,9 @@ ROLLBACK;
 \set k random(1, 1000000000)
 DELETE FROM t WHERE k BETWEEN :k AND :k + 1000000 AND id > 10000;
 },
-	'delete_hot@2' => q{
+	'delete_hot@4' => q{
 \set n random(1, 100000)
-DELETE FROM t WHERE k BETWEEN 2000000000 + :n * 16 AND 2000000000 + :n * 16 + 3000 AND id > 10000;
+DELETE FROM t WHERE k BETWEEN 2000000000 + :n * 16 AND 2000000000 + :n * 16 + 40000 AND id > 10000;
 },
 	# one stable row by equality: found exactly once
 	'lookup_point@4' => qq{
@@ -92,6 +95,23 @@ BEGIN;
 $index_scan
 SELECT 1 / (count(*) FILTER (WHERE id <= 10000) = 51 AND count(*) = count(DISTINCT id))::int
   FROM (SELECT id FROM t WHERE k BETWEEN :i * 100003 AND (:i + 50) * 100003 ORDER BY k DESC) s;
+COMMIT;
+},
+	# 3 stable rows of the hot range, across pages VACUUM unlinks and reuses, both ways
+	'lookup_hot_forward@2' => qq{
+\\set j random(0, 6)
+BEGIN;
+$index_scan
+SELECT 1 / (count(*) FILTER (WHERE id < 0) = 3 AND count(*) = count(DISTINCT id))::int
+  FROM (SELECT id FROM t WHERE k BETWEEN 2000000000 + :j * 200000 AND 2000000000 + (:j + 2) * 200000 ORDER BY k) s;
+COMMIT;
+},
+	'lookup_hot_backward@2' => qq{
+\\set j random(0, 6)
+BEGIN;
+$index_scan
+SELECT 1 / (count(*) FILTER (WHERE id < 0) = 3 AND count(*) = count(DISTINCT id))::int
+  FROM (SELECT id FROM t WHERE k BETWEEN 2000000000 + :j * 200000 AND 2000000000 + (:j + 2) * 200000 ORDER BY k DESC) s;
 COMMIT;
 },
 	# through a bitmap, on the float index
@@ -134,13 +154,16 @@ my $pgbench = IPC::Run::start(
 
 # VACUUM every few seconds while the load runs. The timeout throws if pgbench hangs.
 my $vacuums = 0;
+my $unlinked = 0;
 my $in_time = eval {
 	while ($pgbench->pumpable)
 	{
 		$pgbench->pump_nb;
 		select(undef, undef, undef, 3);
 		last unless $pgbench->pumpable;
-		$node->safe_psql('postgres', 'VACUUM t');
+		my ($rc, $stdout, $stderr) = $node->psql('postgres', 'VACUUM (VERBOSE, INDEX_CLEANUP ON) t');
+		die "VACUUM failed: $stderr" if $rc != 0;
+		$unlinked += $1 if $stderr =~ /index "t_k_alex": pages: \d+ in total, (\d+) newly deleted/;
 		$vacuums++;
 	}
 	$pgbench->finish;
@@ -152,6 +175,7 @@ ok($in_time, 'pgbench ended in time (no deadlock, no hang)');
 is($pgbench->result(0), 0, 'pgbench exited cleanly');
 unlike($err, qr/aborted|ERROR|division by zero/, 'no lookup missed a stable row or saw one twice');
 cmp_ok($vacuums, '>=', 3, "VACUUM ran $vacuums times during the load");
+cmp_ok($unlinked, '>', 0, "VACUUM unlinked $unlinked emptied pages of t_k_alex during the load");
 like($out, qr/number of transactions actually processed: \d+/, 'pgbench reports its transactions');
 
 # What the load did to the index.
@@ -183,7 +207,7 @@ my $bitmap = 'SET enable_seqscan = off; SET enable_indexscan = off; SET enable_i
 my $expected = $node->safe_psql('postgres', $seqscan . $queries);
 is($node->safe_psql('postgres', $index . $queries), $expected, 'index scans answer as the seqscan does');
 is($node->safe_psql('postgres', $bitmap . $queries), $expected, 'bitmap scans answer as the seqscan does');
-is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t WHERE id <= 10000'), '10000|50005000',
+is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM t WHERE id <= 10000'), '10009|50004955',
 	'every stable row is still there');
 
 # VACUUM after the load leaves a checked index too.

@@ -77,6 +77,10 @@ void alex_data_links(const void* page, size_t bytes, AlexBlock* left, AlexBlock*
   *right = h.right;
 }
 
+void alex_data_set_fences(void* page, size_t bytes, const AlexFences* fences) {
+  data(page, bytes).set_fences(to_fences(fences));
+}
+
 void alex_data_set_links(void* page, size_t bytes, AlexBlock left, AlexBlock right) {
   DataHeader& h = data(page, bytes).header();
   h.left = left;
@@ -158,6 +162,10 @@ AlexBlock alex_model_route(const void* page, size_t bytes, AlexEntry e) { return
 
 AlexStatus alex_model_split_child(void* page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split) {
   return to_c(model(page, bytes).split_child(child, new_child, to_entry(split)));
+}
+
+AlexStatus alex_model_merge_child(void* page, size_t bytes, AlexBlock child, AlexBlock into, AlexEntry child_low) {
+  return to_c(model(page, bytes).merge_child(child, into, to_entry(child_low)));
 }
 
 size_t alex_model_children(const void* page, size_t bytes, AlexChild* out, size_t out_len) {

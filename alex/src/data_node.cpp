@@ -196,11 +196,6 @@ std::byte* DataPage::slots() const noexcept { return page_ + kHeaderBytes + bitm
 
 std::size_t DataPage::stride() const noexcept { return static_cast<std::size_t>(header().key_width + header().tid_width); }
 
-SlotFormat DataPage::format() const noexcept {
-  const DataHeader& h = header();
-  return SlotFormat{h.key_width, h.tid_width, static_cast<std::uint32_t>(h.tid_radix_less_one) + 1};
-}
-
 bool DataPage::valid() const noexcept {
   if (bytes_ < kHeaderBytes || reinterpret_cast<std::uintptr_t>(page_) % 8 != 0) return false;
   const DataHeader& h = header();

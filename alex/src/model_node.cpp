@@ -165,6 +165,14 @@ Status ModelPage::split_child(BlockNumber child, BlockNumber new_child, const En
   return Status::kOk;
 }
 
+Status ModelPage::merge_child(BlockNumber child, BlockNumber into, const Entry& child_low) noexcept {
+  std::size_t a, b;
+  if (!find_child(child, route_slot(child_low), &a, &b) || a == 0 || slots()[a - 1] != into) return Status::kNotFound;
+  std::fill(slots() + a, slots() + b + 1, into);
+  --header().children;
+  return Status::kOk;
+}
+
 std::size_t ModelPage::children(Span<ChildRef> out) const noexcept {
   const std::size_t f = fanout();
   const BlockNumber* s = slots();

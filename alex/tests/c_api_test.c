@@ -61,6 +61,19 @@ int main(void)
 	alex_data_fences(page, PAGE, &got);
 	CHECK(got.high_infinite && got.low.key == 0 && got.low.tid == 0);
 	{
+		AlexFences	bounded = got;
+
+		bounded.high_infinite = 0;
+		bounded.high.key = alex_code_from_int(1000);
+		bounded.high.tid = 0;
+		alex_data_set_fences(page, PAGE, &bounded);
+		alex_data_fences(page, PAGE, &got);
+		CHECK(!got.high_infinite && got.high.key == bounded.high.key);
+		alex_data_set_fences(page, PAGE, &fences);
+		alex_data_fences(page, PAGE, &got);
+		CHECK(got.high_infinite);
+	}
+	{
 		AlexBlock l = 0, r = 0;
 		alex_data_links(page, PAGE, &l, &r);
 		CHECK(l == 3 && r == ALEX_INVALID_BLOCK);
@@ -151,6 +164,11 @@ int main(void)
 		CHECK(alex_model_split_child(node, PAGE, 22, 30, split) == ALEX_OK);
 		CHECK(alex_model_children(node, PAGE, out, 5) == 5);
 		CHECK(alex_model_split_child(node, PAGE, 99, 31, split) == ALEX_NOT_FOUND);
+		/* The new child 30 merges back into 22, then splits off again. */
+		CHECK(alex_model_merge_child(node, PAGE, 30, 21, split) == ALEX_NOT_FOUND);
+		CHECK(alex_model_merge_child(node, PAGE, 30, 22, split) == ALEX_OK);
+		CHECK(alex_model_children(node, PAGE, out, 5) == 4);
+		CHECK(alex_model_split_child(node, PAGE, 22, 30, split) == ALEX_OK);
 	}
 	CHECK(alex_model_child_count(node, PAGE) == 5);
 	{

@@ -362,6 +362,35 @@ TEST(ModelNode, SplitChildDoublesASingleSlotChild) {
   }
 }
 
+// Merging an emptied child into its left neighbour: the neighbour owns both runs, every
+// other child keeps its slots, and a child that does not follow `into` is refused.
+TEST(ModelNode, MergeChild) {
+  NodeBuf b(8192);
+  auto m = b.page();
+  const auto children = linear_children(10);
+  ASSERT_EQ(m.build(cspan(children), 1, all_entries(), kInvalidBlock, kInvalidBlock), Status::kOk);
+  const auto runs = runs_of(m);
+  const std::vector<std::byte> untouched = b.buf;
+  EXPECT_EQ(m.merge_child(children[5].block, children[3].block, children[5].low), Status::kNotFound)
+      << "child 3 does not own the slots before child 5";
+  EXPECT_EQ(m.merge_child(children[0].block, children[1].block, children[0].low), Status::kNotFound)
+      << "the first child has no left neighbour here";
+  EXPECT_EQ(m.merge_child(4242, children[1].block, children[1].low), Status::kNotFound);
+  EXPECT_TRUE(untouched == b.buf) << "a refused merge modified the page";
+  ASSERT_EQ(m.merge_child(children[5].block, children[4].block, children[5].low), Status::kOk);
+  EXPECT_EQ(m.header().children, 9u);
+  const auto after = runs_of(m);
+  ASSERT_EQ(after.size(), 9u);
+  EXPECT_EQ(after[4].block, children[4].block);
+  EXPECT_EQ(after[4].first, runs[4].first);
+  EXPECT_EQ(after[4].last, runs[5].last);
+  for (std::size_t i = 5; i < 9; ++i) EXPECT_EQ(after[i].first, runs[i + 1].first);
+  auto blocks = blocks_of(children);
+  blocks.erase(blocks.begin() + 5);
+  SplitMix64 rng(derive_seed("merge-child"));
+  ASSERT_TRUE(ModelPageRoutesTo(m, blocks, 8192, rng));
+}
+
 TEST(ModelNode, SplitChildNotFound) {
   NodeBuf b(8192);
   auto m = b.page();

@@ -13,6 +13,7 @@
 #include "access/genam.h"
 #include "access/generic_xlog.h"
 #include "access/skey.h"
+#include "access/transam.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "utils/relcache.h"
@@ -24,6 +25,7 @@
 #define ALEX_PAGE_DATA		2
 #define ALEX_PAGE_MODEL		3
 #define ALEX_PAGE_NULLS		4
+#define ALEX_PAGE_DELETED	5		/* an emptied data page VACUUM unlinked */
 
 /* Page flags. */
 #define ALEX_INCOMPLETE_SPLIT	0x0001	/* right half not yet in the parent */
@@ -68,11 +70,25 @@ typedef struct AlexMetaPageData
 	BlockNumber null_head;		/* NULL pages, a chain; InvalidBlockNumber if none */
 	BlockNumber null_tail;
 	uint32		router_version; /* bumped whenever a model page changes */
+	uint32		vacuum_active;	/* a VACUUM pass is visiting the pages: splits extend */
 } AlexMetaPageData;
 
 typedef AlexMetaPageData *AlexMetaPage;
 
 #define AlexPageGetMeta(page) ((AlexMetaPage) AlexPageSpan(page))
+
+/*
+ * A deleted data page keeps its links for scans that read a link to it before it was
+ * unlinked, and can be reused once no snapshot older than safexid remains.
+ */
+typedef struct AlexDeletedPageData
+{
+	BlockNumber left;
+	BlockNumber right;
+	FullTransactionId safexid;
+} AlexDeletedPageData;
+
+typedef AlexDeletedPageData *AlexDeletedPage;
 
 /* A NULL page: a count and heap TIDs, in insertion order. */
 typedef struct AlexNullPageData
@@ -132,7 +148,8 @@ extern bool alexvalidate(Oid opclassoid);
 /* alex_utils.c: pages, the metapage, buffers, model-page cache, descent */
 extern void alex_init_page(Page page, uint16 kind, uint16 level);
 extern bool alex_page_is(Page page, uint16 kind);
-extern Buffer alex_new_buffer(Relation index);
+extern Buffer alex_new_buffer(Relation index, bool may_reuse);
+extern bool alex_page_recyclable(Page page);
 extern void alex_read_meta(Relation index, AlexMetaPageData *out);
 extern AlexKeyKind alex_index_key_kind(Relation index);
 extern void alex_check_index_definition(Relation index);
@@ -162,6 +179,20 @@ extern void alexbuildempty(Relation index);
 extern char *alexbuildphasename(int64 phase);
 
 /* alex_insert.c */
+
+/* Scratch space for the core, sized for the largest page. */
+typedef struct AlexInsertScratch
+{
+	AlexEntry  *entries;
+	size_t		entries_len;
+	AlexChild  *children;
+	size_t		children_len;
+} AlexInsertScratch;
+
+extern void alex_scratch_init(AlexInsertScratch *scratch);
+extern Buffer alex_find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split,
+							   AlexInsertScratch *scratch);
+extern bool alex_model_page_has_child(Page page, BlockNumber child, AlexInsertScratch *scratch);
 extern bool alexinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 					   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
 					   struct IndexInfo *indexInfo);

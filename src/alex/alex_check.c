@@ -99,6 +99,7 @@ typedef struct AlexShape
 	int64		max_error;
 	double		bytes_per_key;
 	double		pages_per_lookup;
+	int64		free_pages;		/* deleted by VACUUM, or never initialized */
 } AlexShape;
 
 static const AlexEntry lowest_entry = {0, 0};
@@ -255,7 +256,7 @@ page_kind(AlexCheckState *cs, BlockNumber block, Page page)
 	if (((PageHeader) page)->pd_lower != ALEX_SPAN_OFFSET + ALEX_SPAN_BYTES)
 		report(cs, block, "pd_lower %u does not cover the page's span", ((PageHeader) page)->pd_lower);
 	opaque = AlexPageGetOpaque(page);
-	if (opaque->kind < ALEX_PAGE_META || opaque->kind > ALEX_PAGE_NULLS)
+	if (opaque->kind < ALEX_PAGE_META || opaque->kind > ALEX_PAGE_DELETED)
 		report(cs, block, "unknown page kind %u", opaque->kind);
 	if ((opaque->flags & ~ALEX_INCOMPLETE_SPLIT) != 0 ||
 		((opaque->flags & ALEX_INCOMPLETE_SPLIT) && opaque->kind != ALEX_PAGE_DATA &&
@@ -624,14 +625,18 @@ check_null_chain(AlexCheckState *cs)
 			   prev, cs->meta.null_tail);
 }
 
-/* Every data, model and NULL page is on its chain: nothing is lost to searches. */
+/*
+ * Every data, model and NULL page is on its chain: nothing is lost to searches. Deleted
+ * pages are on none (and no model page routes to one: the walks of the model levels
+ * check each child's kind).
+ */
 static void
 check_reached(AlexCheckState *cs)
 {
 	BlockNumber block;
 
 	for (block = ALEX_METAPAGE_BLKNO + 1; block < cs->nblocks; block++)
-		if (cs->pages[block].kind != 0 && !cs->pages[block].reached)
+		if (cs->pages[block].kind != 0 && cs->pages[block].kind != ALEX_PAGE_DELETED && !cs->pages[block].reached)
 			report(cs, block, "page of kind %u and level %u is on no chain",
 				   cs->pages[block].kind, cs->pages[block].level);
 }
@@ -896,6 +901,8 @@ measure_pages(Relation index, BufferAccessStrategy strategy, Page copy, AlexShap
 			s->null_pages++;
 			s->null_entries += ((AlexNullPage) span)->count;
 		}
+		else if (PageIsNew(copy) || alex_page_is(copy, ALEX_PAGE_DELETED))
+			s->free_pages++;
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (s->entries + s->null_entries > 0)
@@ -965,8 +972,8 @@ alex_index_stats(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	AlexTarget	t;
 	AlexShape	s;
-	Datum		values[11];
-	bool		nulls[11];
+	Datum		values[12];
+	bool		nulls[12];
 	bool		any;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -994,5 +1001,6 @@ alex_index_stats(PG_FUNCTION_ARGS)
 	nulls[9] = s.entries == 0;
 	values[10] = Float8GetDatum(s.pages_per_lookup);
 	nulls[10] = s.entries == 0;
+	values[11] = Int64GetDatum(s.free_pages);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

@@ -15,19 +15,19 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-/* Scratch space for the core, sized for the largest page. */
-typedef struct AlexInsertScratch
-{
-	AlexEntry  *entries;
-	size_t		entries_len;
-	AlexChild  *children;
-	size_t		children_len;
-} AlexInsertScratch;
-
 static void insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_block,
 							   AlexEntry split, AlexInsertScratch *scratch);
 static void add_to_parent(Relation index, Buffer parent, Buffer child, int level, BlockNumber new_block,
 						  AlexEntry split, AlexInsertScratch *scratch);
+
+void
+alex_scratch_init(AlexInsertScratch *scratch)
+{
+	scratch->entries_len = alex_data_max_capacity(ALEX_SPAN_BYTES) + 1;
+	scratch->entries = palloc(scratch->entries_len * sizeof(AlexEntry));
+	scratch->children_len = alex_model_max_fanout(ALEX_SPAN_BYTES) + 1;
+	scratch->children = palloc(scratch->children_len * sizeof(AlexChild));
+}
 
 /*
  * The scratch space lives as long as the statement (IndexInfo's ii_AmCache), so a bulk
@@ -43,10 +43,7 @@ statement_scratch(IndexInfo *indexInfo)
 		MemoryContext old = MemoryContextSwitchTo(indexInfo->ii_Context);
 
 		scratch = palloc(sizeof(AlexInsertScratch));
-		scratch->entries_len = alex_data_max_capacity(ALEX_SPAN_BYTES) + 1;
-		scratch->entries = palloc(scratch->entries_len * sizeof(AlexEntry));
-		scratch->children_len = alex_model_max_fanout(ALEX_SPAN_BYTES) + 1;
-		scratch->children = palloc(scratch->children_len * sizeof(AlexChild));
+		alex_scratch_init(scratch);
 		MemoryContextSwitchTo(old);
 		indexInfo->ii_AmCache = scratch;
 	}
@@ -135,8 +132,8 @@ finish_split(Relation index, Buffer buf, AlexInsertScratch *scratch)
 	insert_into_parent(index, buf, AlexPageGetOpaque(page)->level, right, fences.low, scratch);
 }
 
-static bool
-model_page_has_child(Page page, BlockNumber child, AlexInsertScratch *scratch)
+bool
+alex_model_page_has_child(Page page, BlockNumber child, AlexInsertScratch *scratch)
 {
 	size_t		n = alex_model_children(AlexPageSpan(page), ALEX_SPAN_BYTES, scratch->children,
 										scratch->children_len);
@@ -157,8 +154,8 @@ model_page_has_child(Page page, BlockNumber child, AlexInsertScratch *scratch)
  * unfinished split of its own is finished first, and the search repeated. InvalidBuffer
  * if no page lists the child: it is itself the right half of an unfinished split.
  */
-static Buffer
-find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split, AlexInsertScratch *scratch)
+Buffer
+alex_find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split, AlexInsertScratch *scratch)
 {
 	int			finished = 0;
 
@@ -190,7 +187,7 @@ find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split
 				page = BufferGetPage(buf);
 				if (!alex_page_is(page, ALEX_PAGE_MODEL) || AlexPageGetOpaque(page)->level != level + 1)
 					alex_report_page(index, block, "a model page links to a page that is not its sibling");
-				if (model_page_has_child(page, child, scratch))
+				if (alex_model_page_has_child(page, child, scratch))
 				{
 					if (!(AlexPageGetOpaque(page)->flags & ALEX_INCOMPLETE_SPLIT))
 						return buf;
@@ -223,7 +220,7 @@ find_parent(Relation index, BlockNumber child, int level, const AlexEntry *split
 static void
 grow_root(Relation index, Buffer child, int level, BlockNumber new_block, AlexEntry split)
 {
-	Buffer		root = alex_new_buffer(index);
+	Buffer		root = alex_new_buffer(index, true);
 	Buffer		meta = ReadBuffer(index, ALEX_METAPAGE_BLKNO);
 	GenericXLogState *state;
 	Page		root_page,
@@ -328,7 +325,7 @@ static void
 split_model(Relation index, Buffer parent, GenericXLogState *state, Page parent_page, Buffer child,
 			Page child_page, size_t n, size_t at, AlexInsertScratch *scratch)
 {
-	Buffer		sibling = alex_new_buffer(index);
+	Buffer		sibling = alex_new_buffer(index, true);
 	BlockNumber sibling_block = BufferGetBlockNumber(sibling);
 	Page		sibling_page = GenericXLogRegisterBuffer(state, sibling, GENERIC_XLOG_FULL_IMAGE);
 	Buffer		right = InvalidBuffer;
@@ -399,7 +396,7 @@ finish_left_split_first(Relation index, Buffer child, int level, BlockNumber new
 		UnlockReleaseBuffer(child);
 		return;
 	}
-	buf = find_parent(index, child_block, level, &split, scratch);
+	buf = alex_find_parent(index, child_block, level, &split, scratch);
 	if (!BufferIsValid(buf))
 		alex_report_page(index, child_block, "no model page of the level above routes to this page");
 	add_to_parent(index, buf, child, level, new_block, split, scratch);
@@ -424,7 +421,7 @@ insert_into_parent(Relation index, Buffer child, int level, BlockNumber new_bloc
 	}
 	/* At the root's level but not the root: the right half of the root's own split. */
 	parent = meta.root_level == (uint32) level ? InvalidBuffer
-		: find_parent(index, BufferGetBlockNumber(child), level, &split, scratch);
+		: alex_find_parent(index, BufferGetBlockNumber(child), level, &split, scratch);
 	if (BufferIsValid(parent))
 		add_to_parent(index, parent, child, level, new_block, split, scratch);
 	else
@@ -476,7 +473,10 @@ add_to_parent(Relation index, Buffer parent, Buffer child, int level, BlockNumbe
 /*
  * Splits the full data page in `buf` (locked exclusively) and inserts e into the half
  * it belongs to: one record for the left page, the new right page and the old right
- * neighbour's left link; then the parent.
+ * neighbour's left link; then the parent. The metapage stays share-locked until the
+ * entries have moved, so a VACUUM pass cannot start in between and miss them on a
+ * reused page (docs/ALEX_AM.md, "Vacuum"); it is taken after the page locks, and no
+ * holder of its exclusive lock waits for a page.
  */
 static void
 split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *scratch)
@@ -484,8 +484,9 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 	Page		page = BufferGetPage(buf);
 	AlexEntry	boundary = alex_data_choose_split(AlexPageSpan(page), ALEX_SPAN_BYTES, *e,
 												  alex_fillfactor(index) / 100.0);
-	Buffer		new_buf = alex_new_buffer(index);
-	BlockNumber new_block = BufferGetBlockNumber(new_buf);
+	Buffer		meta;
+	Buffer		new_buf;
+	BlockNumber new_block;
 	Buffer		right = InvalidBuffer;
 	GenericXLogState *state;
 	Page		left_page,
@@ -500,6 +501,10 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 		right = ReadBuffer(index, right_link);
 		LockBuffer(right, BUFFER_LOCK_EXCLUSIVE);
 	}
+	meta = ReadBuffer(index, ALEX_METAPAGE_BLKNO);
+	LockBuffer(meta, BUFFER_LOCK_SHARE);
+	new_buf = alex_new_buffer(index, !AlexPageGetMeta(BufferGetPage(meta))->vacuum_active);
+	new_block = BufferGetBlockNumber(new_buf);
 	state = GenericXLogStart(index);
 	left_page = GenericXLogRegisterBuffer(state, buf, 0);
 	new_page = GenericXLogRegisterBuffer(state, new_buf, GENERIC_XLOG_FULL_IMAGE);
@@ -523,6 +528,7 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 		alex_report_page(index, BufferGetBlockNumber(buf), "a split left no room for the new entry");
 	page_set_flag(left_page, ALEX_INCOMPLETE_SPLIT, true);
 	GenericXLogFinish(state);
+	UnlockReleaseBuffer(meta);
 	UnlockReleaseBuffer(new_buf);
 	if (BufferIsValid(right))
 		UnlockReleaseBuffer(right);
@@ -613,7 +619,7 @@ insert_null(Relation index, ItemPointer tid)
 			}
 		}
 
-		new_buf = alex_new_buffer(index);
+		new_buf = alex_new_buffer(index, true);
 		meta_buf = ReadBuffer(index, ALEX_METAPAGE_BLKNO);
 		LockBuffer(meta_buf, BUFFER_LOCK_EXCLUSIVE);
 		m = AlexPageGetMeta(BufferGetPage(meta_buf));

@@ -6,7 +6,9 @@
  * (a split moves the upper half to a new right neighbour), so following the remembered
  * right link neither skips nor repeats an entry. Going left, the page whose high fence is
  * the current page's low fence (a low fence never changes) comes next: the left link
- * read under the lock, then right links until that fence matches.
+ * read under the lock, then right links until that fence matches. A page VACUUM
+ * unlinked meanwhile (or reused since) does not start where the scan left off: the scan
+ * then finds its place again by key, through the model pages.
  *
  * The scan keeps its pin on the page whose entries it is returning, so VACUUM (which
  * takes a cleanup lock on every page) cannot remove them meanwhile: that makes
@@ -47,7 +49,8 @@ typedef struct AlexScanOpaqueData
 
 	/* where the scan goes next: a block, or InvalidBlockNumber at the end */
 	BlockNumber next_block;
-	AlexEntry	page_low;		/* the current page's low fence, for going left */
+	AlexEntry	page_low;		/* the current page's fences: where the next one must start */
+	AlexEntry	page_high;
 
 	/*
 	 * Index-only scans return these two tuples: every key type is a fixed-length
@@ -147,6 +150,7 @@ read_data_page(AlexScanOpaque so, Buffer buf, const AlexEntry *from)
 	so->nitems = so->next_item = 0;
 	so->items_are_nulls = false;
 	so->page_low = fences.low;
+	so->page_high = fences.high;
 	if (forward)
 	{
 		slot = from ? alex_data_lower_bound(span, ALEX_SPAN_BYTES, *from) : alex_data_first(span, ALEX_SPAN_BYTES);
@@ -187,32 +191,50 @@ read_data_page(AlexScanOpaque so, Buffer buf, const AlexEntry *from)
 	}
 }
 
-/* Locks the page left of a page whose low fence is so->page_low (see the file header). */
+/* The data page holding e, share-locked, found through the model pages. */
 static Buffer
-lock_left_neighbour(IndexScanDesc scan, BlockNumber block)
+lock_page_holding(IndexScanDesc scan, const AlexEntry *e)
+{
+	return alex_settle(scan->indexRelation, alex_descend(scan->indexRelation, e, 0), e, 0, BUFFER_LOCK_SHARE);
+}
+
+/*
+ * Locks the page left of a page whose low fence is so->page_low, whose entries up to
+ * *below (the entry just below that fence) come next (see the file header): the page
+ * whose high fence is exactly that low fence, or else the page holding *below.
+ */
+static Buffer
+lock_left_neighbour(IndexScanDesc scan, BlockNumber block, const AlexEntry *below)
 {
 	AlexScanOpaque so = (AlexScanOpaque) scan->opaque;
 
-	for (;;)
+	while (block != InvalidBlockNumber)
 	{
 		Buffer		buf = ReadBuffer(scan->indexRelation, block);
+		Page		page = BufferGetPage(buf);
 		AlexFences	fences;
 		AlexBlock	left,
 					right;
+		int			cmp;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		if (!alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA))
-			alex_report_page(scan->indexRelation, block, "a data page links to a page that is not a data page");
-		alex_data_fences(AlexPageSpan(BufferGetPage(buf)), ALEX_SPAN_BYTES, &fences);
-		if (!fences.high_infinite && alex_entry_cmp(&fences.high, &so->page_low) >= 0)
+		if (!alex_page_is(page, ALEX_PAGE_DATA))
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		alex_data_fences(AlexPageSpan(page), ALEX_SPAN_BYTES, &fences);
+		cmp = fences.high_infinite ? 1 : alex_entry_cmp(&fences.high, &so->page_low);
+		if (cmp == 0)
 			return buf;
-		alex_data_links(AlexPageSpan(BufferGetPage(buf)), ALEX_SPAN_BYTES, &left, &right);
+		alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left, &right);
 		UnlockReleaseBuffer(buf);
-		if (right == ALEX_INVALID_BLOCK)
-			alex_report_page(scan->indexRelation, block, "no page ends where its right neighbour starts");
-		block = right;
+		if (cmp > 0)
+			break;
+		block = right;			/* the left neighbour split since its link was read */
 		CHECK_FOR_INTERRUPTS();
 	}
+	return lock_page_holding(scan, below);
 }
 
 /* Moves to the first page of matches (from == NULL: the next page); false at the end. */
@@ -226,33 +248,47 @@ next_values_page(IndexScanDesc scan, bool first)
 	{
 		Buffer		buf;
 
+		AlexEntry	start;
+
 		if (first)
 		{
-			AlexEntry	start;
-
 			start.key = forward ? so->bounds.low : so->bounds.high;
 			start.tid = forward ? 0 : UINT64CONST(0xFFFFFFFFFFFF);
-			buf = alex_settle(scan->indexRelation, alex_descend(scan->indexRelation, &start, 0), &start, 0,
-							  BUFFER_LOCK_SHARE);
-			read_data_page(so, buf, &start);
+			buf = lock_page_holding(scan, &start);
 			first = false;
+		}
+		else if (so->next_block == InvalidBlockNumber)
+			return false;
+		else if (forward)
+		{
+			AlexFences	fences;
+
+			/* Every entry below the last page's high fence has been returned. */
+			start = so->page_high;
+			buf = ReadBuffer(scan->indexRelation, so->next_block);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			if (alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA))
+				alex_page_fences(BufferGetPage(buf), &fences);
+			if (!alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA) || alex_entry_cmp(&fences.low, &start) != 0)
+			{
+				UnlockReleaseBuffer(buf);
+				buf = lock_page_holding(scan, &start);
+			}
 		}
 		else
 		{
-			if (so->next_block == InvalidBlockNumber)
-				return false;
-			if (forward)
-			{
-				buf = ReadBuffer(scan->indexRelation, so->next_block);
-				LockBuffer(buf, BUFFER_LOCK_SHARE);
-				if (!alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA))
-					alex_report_page(scan->indexRelation, so->next_block,
-									 "a data page links to a page that is not a data page");
-			}
+			/* Every entry from the last page's low fence up has been returned. */
+			start = so->page_low;
+			if (start.tid > 0)
+				start.tid--;
 			else
-				buf = lock_left_neighbour(scan, so->next_block);
-			read_data_page(so, buf, NULL);
+			{
+				start.key--;
+				start.tid = UINT64CONST(0xFFFFFFFFFFFF);
+			}
+			buf = lock_left_neighbour(scan, so->next_block, &start);
 		}
+		read_data_page(so, buf, &start);
 		hold_page(so, buf);
 		if (so->nitems > 0)
 			return true;

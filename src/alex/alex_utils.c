@@ -11,10 +11,12 @@
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "storage/indexfsm.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 /*
  * A descent that needed more steps to the right than this counts as a sign of a stale
@@ -82,14 +84,45 @@ alex_report_page(Relation index, BlockNumber block, const char *what)
 }
 
 /*
- * A new page at the end of the index, locked exclusively. Pages are never reused
- * (docs/ALEX_AM.md, "Vacuum"), so entries only ever move to higher block numbers.
+ * A page that may be reused: never initialized (an extension whose WAL record was
+ * lost), or deleted so long ago that no snapshot can still follow a link to it.
+ */
+bool
+alex_page_recyclable(Page page)
+{
+	if (PageIsNew(page))
+		return true;
+	return alex_page_is(page, ALEX_PAGE_DELETED) &&
+		GlobalVisCheckRemovableFullXid(NULL, ((AlexDeletedPage) AlexPageSpan(page))->safexid);
+}
+
+/*
+ * A page for the caller to initialize, locked exclusively: a recycled one from the free
+ * space map when `may_reuse`, else a new one at the end of the index. Data-page splits
+ * reuse only while no VACUUM pass runs (docs/ALEX_AM.md, "Vacuum"), since a pass must
+ * not miss entries moved behind it.
  */
 Buffer
-alex_new_buffer(Relation index)
+alex_new_buffer(Relation index, bool may_reuse)
 {
 	Buffer		buf;
 
+	while (may_reuse)
+	{
+		BlockNumber block = GetFreeIndexPage(index);
+
+		if (block == InvalidBlockNumber)
+			break;
+		/* The map is only a hint: the page must still be free, and nobody else's. */
+		buf = ReadBuffer(index, block);
+		if (ConditionalLockBuffer(buf))
+		{
+			if (alex_page_recyclable(BufferGetPage(buf)))
+				return buf;
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		}
+		ReleaseBuffer(buf);
+	}
 	LockRelationForExtension(index, ExclusiveLock);
 	buf = ReadBuffer(index, P_NEW);
 	UnlockRelationForExtension(index, ExclusiveLock);

@@ -87,6 +87,7 @@ size_t		alex_data_count(const void *page, size_t bytes);
 void		alex_data_fences(const void *page, size_t bytes, AlexFences *out);
 void		alex_data_links(const void *page, size_t bytes, AlexBlock *left, AlexBlock *right);
 void		alex_data_set_links(void *page, size_t bytes, AlexBlock left, AlexBlock right);
+void		alex_data_set_fences(void *page, size_t bytes, const AlexFences *fences);
 size_t		alex_data_lower_bound(const void *page, size_t bytes, AlexEntry e);
 size_t		alex_data_upper_bound(const void *page, size_t bytes, AlexEntry e);
 size_t		alex_data_first(const void *page, size_t bytes);
@@ -114,6 +115,8 @@ void		alex_model_fences(const void *page, size_t bytes, AlexFences *out);
 AlexBlock	alex_model_route(const void *page, size_t bytes, AlexEntry e);
 AlexStatus	alex_model_split_child(void *page, size_t bytes, AlexBlock child, AlexBlock new_child, AlexEntry split);
 size_t		alex_model_children(const void *page, size_t bytes, AlexChild *out, size_t out_len);
+/* The slots of `child` (an emptied page merged into its left neighbour `into`) go to `into`. */
+AlexStatus	alex_model_merge_child(void *page, size_t bytes, AlexBlock child, AlexBlock into, AlexEntry child_low);
 size_t		alex_model_child_count(const void *page, size_t bytes);
 void		alex_model_links(const void *page, size_t bytes, AlexBlock *left, AlexBlock *right);
 void		alex_model_set_links(void *page, size_t bytes, AlexBlock left, AlexBlock right);

@@ -136,7 +136,10 @@ class DataPage {
   Status layout(Span<const Entry> entries, const Fences& fences, BlockNumber left, BlockNumber right) noexcept;
 
   bool valid() const noexcept;  // magic, format and capacity agree with the page size
-  SlotFormat format() const noexcept;
+  SlotFormat format() const noexcept {
+    const DataHeader& h = header();
+    return SlotFormat{h.key_width, h.tid_width, static_cast<std::uint32_t>(h.tid_radix_less_one) + 1};
+  }
   ProbeHint probe_hint() const noexcept;
   const DataHeader& header() const noexcept { return *reinterpret_cast<const DataHeader*>(page_); }
   DataHeader& header() noexcept { return *reinterpret_cast<DataHeader*>(page_); }

@@ -93,6 +93,11 @@ class ModelPage {
   // `child` is not here.
   Status split_child(BlockNumber child, BlockNumber new_child, const Entry& split) noexcept;
 
+  // Gives the slots of `child` (whose low fence is `child_low`) to `into`, which owns the
+  // run just before them: `child` was an empty page merged into its left neighbour.
+  // kNotFound if `child` is not here or `into` is not the child before it.
+  Status merge_child(BlockNumber child, BlockNumber into, const Entry& child_low) noexcept;
+
   // The distinct children in order, each with the lowest entry the model routes to it
   // (an estimate of the child's low fence). Returns how many were written; `out` must
   // hold header().children entries.
