@@ -216,9 +216,9 @@ void alex_bulk_sort(AlexEntry* entries, size_t n) {
 }
 
 void alex_bulk_align_cuts(const void* model_page, size_t bytes, const AlexEntry* sorted, size_t n, size_t* cuts,
-                          size_t ncuts, AlexBlock first_block) {
+                          size_t ncuts, AlexBlock first_block, double fill) {
   align_cuts(model(model_page, bytes), Span<const Entry>(reinterpret_cast<const Entry*>(sorted), n),
-             Span<size_t>(cuts, ncuts), first_block, bytes);
+             Span<size_t>(cuts, ncuts), first_block, bytes, fill);
 }
 
 }  // extern "C"

@@ -81,7 +81,8 @@ Status MemoryTree::bulk_load(Span<const Entry> sorted) {
     for (BlockNumber node = leftmost; node != kInvalidBlock; node = model(node).header().right) {
       const BlockNumber first = model(node).child_at(0);
       const std::size_t n = model(node).header().children;
-      align_cuts(model(node), sorted, Span<std::size_t>(cuts).subspan(first, n + 1), first, options_.page_size);
+      align_cuts(model(node), sorted, Span<std::size_t>(cuts).subspan(first, n + 1), first, options_.page_size,
+                 options_.fill_factor);
     }
   }
   for (std::size_t i = 0; i < pages; ++i) {

@@ -92,7 +92,8 @@ namespace omendb::alex::test {
 namespace {
 
 // align_cuts moves page boundaries under a node to where the node routes, never emptying
-// or overfilling a page: afterwards (almost) every entry routes to its own page.
+// a page or filling it beyond half way from the fill factor to full: afterwards (almost)
+// every entry routes to its own page.
 TEST(BulkLoad, AlignCutsMovesBoundariesToTheRouting) {
   SplitMix64 rng(derive_seed("bulk-align"));
   for (std::size_t bytes : {std::size_t{4096}, std::size_t{8192}, std::size_t{32768}}) {
@@ -124,21 +125,23 @@ TEST(BulkLoad, AlignCutsMovesBoundariesToTheRouting) {
         };
         const std::size_t before = misrouted(cuts);
         std::vector<std::size_t> aligned = cuts;
-        align_cuts(node, sorted, Span<std::size_t>(aligned.data(), aligned.size()), first_block, bytes);
+        align_cuts(node, sorted, Span<std::size_t>(aligned.data(), aligned.size()), first_block, bytes, fill);
         ASSERT_EQ(aligned.front(), cuts.front());
         ASSERT_EQ(aligned.back(), cuts.back());
         for (std::size_t k = 0; k < n; ++k) {
           ASSERT_LT(aligned[k], aligned[k + 1]) << "page " << k << " emptied";
           FormatNeeds needs;
           for (std::size_t i = aligned[k]; i < aligned[k + 1]; ++i) needs.add(e[i]);
-          ASSERT_LE(aligned[k + 1] - aligned[k], data_capacity(bytes, needs.format())) << "page " << k << " overfilled";
+          const double most = std::max(1.0, (1 + fill) / 2 * static_cast<double>(data_capacity(bytes, needs.format())));
+          ASSERT_LE(static_cast<double>(aligned[k + 1] - aligned[k]), most) << "page " << k << " overfilled";
         }
         const std::size_t after = misrouted(aligned);
         EXPECT_LE(after, before);
-        // With room to move (fill 0.5: a page can double), evenly spread keys all route home.
+        // With room to move (fill 0.5: a page may grow by half), evenly spread keys nearly
+        // all route home.
         if ((d == Dist::kUniform || d == Dist::kSequential) && fill <= 0.5) {
-          EXPECT_LE(after, sorted.size() / 100) << "entries still routed to another page: " << after << " (before "
-                                                << before << ")";
+          EXPECT_LE(after, sorted.size() / 50) << "entries still routed to another page: " << after << " (before "
+                                               << before << ")";
         }
       }
     }

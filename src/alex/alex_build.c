@@ -222,7 +222,7 @@ load_group(AlexBuildState *bs, AlexChild *children, size_t *cuts, size_t group_m
 		fences.high_infinite = last_group;
 		add_image(bs, children, take, 1, &fences);
 		alex_bulk_align_cuts(bs->images[bs->nimages - 1], ALEX_SPAN_BYTES, bs->window, bs->window_len,
-							 cuts, take + 1, children[0].block);
+							 cuts, take + 1, children[0].block, bs->fill);
 	}
 	for (i = 0; i < take; i++)
 	{

@@ -141,7 +141,7 @@ size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes
 void		alex_bulk_sort(AlexEntry *entries, size_t n);
 /* cuts: ncuts = children + 1 entry indexes into `sorted`; see bulk_load.h align_cuts. */
 void		alex_bulk_align_cuts(const void *model_page, size_t bytes, const AlexEntry *sorted, size_t n,
-								 size_t *cuts, size_t ncuts, AlexBlock first_block);
+								 size_t *cuts, size_t ncuts, AlexBlock first_block, double fill);
 
 #ifdef __cplusplus
 }

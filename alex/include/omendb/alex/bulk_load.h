@@ -29,9 +29,11 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, 
 // routing puts them, so bulk-loaded entries route to their own page, no hop needed.
 // `cuts` holds the first entry index of each child page and, last, the end of the
 // node's entries; the children are blocks first_block, first_block + 1, ... in key order.
-// A boundary stays where moving it would overfill a page or empty one.
+// A boundary moves only as far as leaves every page non-empty and no fuller than half way
+// from `fill` to full: a page packed fuller than that would shift long runs on its first
+// inserts (each shift a long WAL record in the extension) and split soon.
 void align_cuts(const ModelPage& node, Span<const Entry> sorted, Span<std::size_t> cuts, BlockNumber first_block,
-                std::size_t page_bytes) noexcept;
+                std::size_t page_bytes, double fill) noexcept;
 
 // Cost-model weights, in units of one exponential-search probe (ALEX's unit). A model
 // level is a cached page (the extension keeps model pages in backend memory); a hop is
