@@ -237,7 +237,7 @@ lock_left_neighbour(IndexScanDesc scan, BlockNumber block, const AlexEntry *belo
 	return lock_page_holding(scan, below);
 }
 
-/* Moves to the first page of matches (from == NULL: the next page); false at the end. */
+/* Moves to the first page of matches (`first`) or to the next one; false at the end. */
 static bool
 next_values_page(IndexScanDesc scan, bool first)
 {
@@ -247,7 +247,6 @@ next_values_page(IndexScanDesc scan, bool first)
 	for (;;)
 	{
 		Buffer		buf;
-
 		AlexEntry	start;
 
 		if (first)
@@ -262,14 +261,19 @@ next_values_page(IndexScanDesc scan, bool first)
 		else if (forward)
 		{
 			AlexFences	fences;
+			bool		continues;
 
 			/* Every entry below the last page's high fence has been returned. */
 			start = so->page_high;
 			buf = ReadBuffer(scan->indexRelation, so->next_block);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			if (alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA))
+			continues = alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA);
+			if (continues)
+			{
 				alex_page_fences(BufferGetPage(buf), &fences);
-			if (!alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA) || alex_entry_cmp(&fences.low, &start) != 0)
+				continues = alex_entry_cmp(&fences.low, &start) == 0;
+			}
+			if (!continues)
 			{
 				UnlockReleaseBuffer(buf);
 				buf = lock_page_holding(scan, &start);
