@@ -123,10 +123,14 @@ alex_new_buffer(Relation index, bool may_reuse)
 		}
 		ReleaseBuffer(buf);
 	}
+	/*
+	 * Locked before the extension lock goes: until then VACUUM could see the page new,
+	 * put it in the free space map, and another backend take it from there.
+	 */
 	LockRelationForExtension(index, ExclusiveLock);
 	buf = ReadBuffer(index, P_NEW);
-	UnlockRelationForExtension(index, ExclusiveLock);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	UnlockRelationForExtension(index, ExclusiveLock);
 	return buf;
 }
 
