@@ -6,8 +6,9 @@ ratio table on standard output.
 
 For every figure measured in several rounds the ratio is taken per round (alex / btree, and
 btree2 / btree for the A/A control, both sides measured in the same round), then reported
-as the median with its min-max. A median ratio is within this machine's noise ("≈") when it is no farther from 1 than the A/A control's
-farthest round, in either direction. Nothing here is hard-coded but the metric names.
+as the median with its min-max. A median ratio is within this machine's noise ("≈") when it
+is no farther from 1 than the A/A control's farthest round, in either direction. Nothing
+here is hard-coded but the metric names.
 """
 
 import csv
@@ -30,8 +31,8 @@ METRICS = {
     "buffers_per_probe": ("buffers per probe", "", False),
     "bytes": ("WAL bytes per row", "B", False),
     "tps": ("TPS", "", True),
-    "p50_ms": ("p50 latency", "ms", False),
-    "p99_ms": ("p99 latency", "ms", False),
+    "p50_us": ("p50 latency", "µs", False),
+    "p99_us": ("p99 latency", "µs", False),
 }
 WORKLOAD_NAMES = {
     "create_index": "CREATE INDEX",
@@ -40,6 +41,7 @@ WORKLOAD_NAMES = {
     "growth": "+20% random inserts (one INSERT)",
     "wal_per_row": "WAL per inserted row",
 }
+HEADER = ["figure", "better", "btree", "alex", "alex / btree", "A/A btree2 / btree", "verdict"]
 ALEX_SHAPE = ["height", "data_pages", "model_pages", "fill", "mean_model_error", "pages_per_lookup"]
 
 
@@ -179,7 +181,7 @@ def checks(text):
 
 def plot_ratios(rows, title, path):
     """alex's advantage per figure (>1: alex better), median with min-max, and the A/A."""
-    rows = [r for r in rows if r[0].split(":")[-1].strip() not in ("p50 latency (ms)",)]
+    rows = [r for r in rows if r[0].split(":")[-1].strip() not in ("p50 latency (µs)",)]
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.5))
     for i, r in enumerate(rows):
         med, lo, hi, aa, higher = r[7], r[8], r[9], r[10], r[11]
@@ -267,8 +269,7 @@ def main():
         rr = ratio_rows(cells, s, d, o)
         title = f"{human_size(s)} rows, {d} keys, {o} load order"
         md += [f"## {title}", ""]
-        md.append(table(["figure", "better", "btree", "alex", "alex / btree", "A/A btree2 / btree", "verdict"],
-                        [r[:7] for r in rr]))
+        md.append(table(HEADER, [r[:7] for r in rr]))
         md.append("")
         shape = [(w, [cells[(s, d, o, w, "-", m)].median("alex") for m in ALEX_SHAPE])
                  for w in ("after_build", "after_growth")]
@@ -280,8 +281,7 @@ def main():
             png = f"{stem}-ratios-{human_size(s)}-{d}-{o}.png"
             plot_ratios(rr, title, os.path.join(os.path.dirname(md_path), png))
             md += [f"![alex's advantage per figure, {title}]({png})", ""]
-            terminal += [f"{title}", table(["figure", "better", "btree", "alex", "alex / btree",
-                                            "A/A btree2 / btree", "verdict"], [r[:7] for r in rr]), ""]
+            terminal += [f"{title}", table(HEADER, [r[:7] for r in rr]), ""]
         floor, point = (cells.get((s, d, o, f"pgbench:{w}", "prepared-c2", "tps")) for w in ("floor", "point"))
         if floor and point and point.median("btree"):
             md += [f"Ceiling: the same round trips without the indexed table (`floor`) run at "
@@ -292,10 +292,8 @@ def main():
         rr = ratio_rows(cells, s, "pgbench", "-")
         if rr:
             title = f"standard pgbench schema (pgbench -i -I dtgv -s {int(s) // 100000}), index on pgbench_accounts(aid)"
-            md += [f"## {title}", "", table(["figure", "better", "btree", "alex", "alex / btree",
-                                             "A/A btree2 / btree", "verdict"], [r[:7] for r in rr]), ""]
-            terminal += [title, table(["figure", "better", "btree", "alex", "alex / btree", "A/A", "verdict"],
-                                      [r[:7] for r in rr]), ""]
+            md += [f"## {title}", "", table(HEADER, [r[:7] for r in rr]), ""]
+            terminal += [title, table(HEADER, [r[:7] for r in rr]), ""]
             behind += [f"{title}: {r[0]} — alex / btree {r[4]}" for r in rr if "behind" in r[6]]
 
     png = f"{stem}-bytes-per-key.png"
