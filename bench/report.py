@@ -41,6 +41,7 @@ WORKLOAD_NAMES = {
     "growth": "+20% random inserts (one INSERT)",
     "wal_per_row": "WAL per inserted row",
 }
+VARIANT_NAMES = {"after_checkpoint": "right after CHECKPOINT", "mid_cycle": "mid-cycle"}
 HEADER = ["figure", "better", "btree", "alex", "alex / btree", "A/A btree2 / btree", "verdict"]
 ALEX_SHAPE = ["height", "data_pages", "model_pages", "fill", "mean_model_error", "pages_per_lookup"]
 
@@ -96,6 +97,8 @@ def collect(rows):
 def fmt(x):
     if x is None:
         return "–"
+    if x == int(x):
+        return f"{int(x):,}"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     if abs(x) >= 10:
@@ -123,7 +126,7 @@ def verdict(cell, higher_better):
 def label(workload, variant, metric):
     name = WORKLOAD_NAMES.get(workload, workload.replace("pgbench:", "pgbench "))
     if variant not in ("-", ""):
-        name += f" {variant}"
+        name += f" {VARIANT_NAMES.get(variant, variant)}"
     what, unit, higher = METRICS[metric]
     return f"{name}: {what}" + (f" ({unit})" if unit else "")
 
@@ -193,6 +196,9 @@ def plot_ratios(rows, title, path):
             ax.plot([c, d], [i - 0.3, i - 0.3], color="grey", lw=3, alpha=0.6)
     ax.axvline(1, color="black", lw=0.8)
     ax.set_xscale("log")
+    ticks = [t for t in (0.125, 0.25, 0.5, 1, 2, 4, 8) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r[0] for r in rows], fontsize=7)
     ax.invert_yaxis()
@@ -263,6 +269,26 @@ def main():
            "\"≈\" marks a median no farther from 1 than the A/A control's farthest round (either way). Sizes and WAL are deterministic; "
            "times and TPS are noisy on this shared VM.", ""]
 
+    # One line per data set: the figures every set has, as median alex / btree ratios.
+    overview = [("after_build", "-", "bytes_per_key", "bytes/key"), ("after_growth", "-", "bytes_per_key", "bytes/key after growth"),
+                ("create_index", "-", "ms", "CREATE INDEX time"), ("growth", "-", "us_per_row", "growth insert time"),
+                ("probe", "hit-random-indexonly", "ns_per_probe", "probe index-only"),
+                ("probe", "hit-random-heap", "ns_per_probe", "probe with heap"),
+                ("probe", "miss-random-indexonly", "ns_per_probe", "probe miss"),
+                ("wal_per_row", "mid_cycle", "bytes", "WAL/row mid-cycle"),
+                ("pgbench:point", "prepared-c2", "tps", "point TPS")]
+    md += ["## Overview: alex / btree, median of the rounds", "",
+           "Lower is better for every column but TPS. Each data set's section below has the spread, "
+           "the A/A control and the absolute figures.", ""]
+    lines = []
+    for s, d, o in sets:
+        row = [human_size(s), d, o]
+        for workload, variant, metric, _ in overview:
+            ratios = cells[(s, d, o, workload, variant, metric)].ratios("alex") if (s, d, o, workload, variant, metric) in cells else []
+            row.append(f"{statistics.median(ratios):.2f}" if ratios else "–")
+        lines.append(row)
+    md += [table(["rows", "keys", "load order"] + [c[3] for c in overview], lines), ""]
+
     behind = []
     terminal = []
     for s, d, o in sets:
@@ -308,7 +334,8 @@ def main():
     md += [f"- {b}" for b in behind] or ["- nowhere outside the A/A noise in this run"]
     problems = checks(text)
     md += ["", "## Checks", "",
-           "Every probe query's plan (node types) and row count were compared across the sides of each round; "
+           "The plans (node types) of every probe query and of each pgbench script's query, and the probe "
+           "queries' row counts, were compared across the sides; "
            "`bt_index_check` and `alex_index_check(..., heapallindexed => true)` ran after CREATE INDEX and after "
            "the growth inserts (a failure stops the run)."]
     md += [f"- MISMATCH {p}" for p in problems] or ["- plans and row counts: identical on every side"]

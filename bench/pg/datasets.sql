@@ -39,7 +39,7 @@ BEGIN
                         -- plus 0.01% outliers just under 2^62 (like SOSD fb)
     RETURN QUERY SELECT CASE WHEN bench_u01(i, 30) < 0.0001
                              THEN 4611686018427387904 - (hashint8extended(i, 31) & 1099511627775)
-                             ELSE sum(least(floor(power(bench_u01(i, 20), -1 / 1.2)), 1e9)::bigint) OVER (ORDER BY i) END
+                             ELSE (sum(least(floor(power(bench_u01(i, 20), -1 / 1.2)), 1e9)::bigint) OVER (ORDER BY i))::bigint END
                  FROM generate_series(1, n) i;
   WHEN 'osmlike' THEN   -- Morton codes of points around 2000 "cities" of skewed popularity
                         -- plus 10% background, clustered at many scales like SOSD osm_cellids
