@@ -220,7 +220,7 @@ def plot_bytes(cells, sets, path):
     ax.set_xticks(range(len(sets)))
     ax.set_xticklabels([f"{d}\n{o} order\n{human_size(s)}" for s, d, o in sets], fontsize=7)
     ax.set_ylabel("index bytes per key")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
