@@ -1,2 +1,0 @@
-\set x random(0, 8589934591)
-INSERT INTO ta VALUES (:x);
