@@ -54,35 +54,32 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, 
 void align_cuts(const ModelPage& node, Span<const Entry> sorted, Span<std::size_t> cuts, BlockNumber first_block,
                 std::size_t page_bytes, double fill) noexcept {
   const double most = (1.0 + fill) / 2;
-  const auto fits = [&](std::size_t from, std::size_t to) {
-    if (to <= from) return false;
-    FormatNeeds needs;
-    for (std::size_t i = from; i < to; ++i) needs.add(sorted[i]);
-    return static_cast<double>(to - from) <= std::max(1.0, most * static_cast<double>(data_capacity(page_bytes, needs.format())));
+  const auto room = [&](const FormatNeeds& needs) {
+    return std::max(1.0, most * static_cast<double>(data_capacity(page_bytes, needs.format())));
   };
   for (std::size_t k = 1; k + 1 < cuts.size(); ++k) {
     const BlockNumber child = first_block + static_cast<BlockNumber>(k);
-    const Entry* cut = std::partition_point(sorted.begin() + cuts[k - 1] + 1, sorted.begin() + cuts[k + 1],
+    const Entry* cut = std::partition_point(sorted.begin() + cuts[k - 1] + 1, sorted.begin() + cuts[k + 1] - 1,
                                             [&](const Entry& e) { return node.route(e) < child; });
-    // Moving the boundary grows one page only, so it goes as far toward the routing as
-    // that page allows (a bisection: the page fits up to some point and not beyond).
-    std::size_t at = static_cast<std::size_t>(cut - sorted.begin());
-    if (at > cuts[k]) {
-      std::size_t ok = cuts[k];
-      while (ok < at) {
-        const std::size_t mid = ok + (at - ok + 1) / 2;
-        if (fits(cuts[k - 1], mid)) ok = mid; else at = mid - 1;
+    const auto target = static_cast<std::size_t>(cut - sorted.begin());
+    // Moving the boundary grows one page only (the other keeps a subset of its entries, in
+    // a format no wider): it takes its neighbour's entries one at a time while it has room.
+    FormatNeeds grown;
+    std::size_t at = cuts[k];
+    if (target > at) {
+      for (std::size_t i = cuts[k - 1]; i < at; ++i) grown.add(sorted[i]);
+      for (; at < target; ++at) {
+        grown.add(sorted[at]);
+        if (static_cast<double>(at + 1 - cuts[k - 1]) > room(grown)) break;
       }
-      at = ok;
-    } else if (at < cuts[k]) {
-      std::size_t ok = cuts[k];
-      while (at < ok) {
-        const std::size_t mid = at + (ok - at) / 2;
-        if (fits(mid, cuts[k + 1])) ok = mid; else at = mid + 1;
+    } else {
+      for (std::size_t i = at; i < cuts[k + 1]; ++i) grown.add(sorted[i]);
+      for (; at > target; --at) {
+        grown.add(sorted[at - 1]);
+        if (static_cast<double>(cuts[k + 1] - at + 1) > room(grown)) break;
       }
-      at = ok;
     }
-    if (fits(cuts[k - 1], at) && fits(at, cuts[k + 1])) cuts[k] = at;
+    cuts[k] = at;
   }
 }
 

@@ -36,9 +36,8 @@ std::size_t capacity_for_stride(std::size_t page_bytes, std::size_t stride) noex
 }
 
 int bytes_for(std::uint64_t value) noexcept {
-  int bytes = 1;
-  while (bytes < 8 && value > SlotFormat::width_max(bytes)) ++bytes;
-  return bytes;
+  const int bits = 64 - __builtin_clzll(value | 1);
+  return (bits + 7) / 8;
 }
 
 // Unaligned little-endian loads of `width` bytes; the spare bytes after the slots make the
@@ -149,8 +148,9 @@ std::size_t max_data_capacity(std::size_t page_bytes) noexcept {
 }
 
 void FormatNeeds::add(const Entry& e) noexcept {
-  if (count_++ == 0) first_key_ = e.key;
-  last_key_ = e.key;
+  if (count_++ == 0) min_key_ = max_key_ = e.key;
+  min_key_ = std::min(min_key_, e.key);
+  max_key_ = std::max(max_key_, e.key);
   max_block_ = std::max(max_block_, e.tid >> 16);
   max_offset_ = std::max(max_offset_, e.tid & 0xFFFF);
 }

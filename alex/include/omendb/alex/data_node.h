@@ -50,20 +50,21 @@ struct SlotFormat {
   }
 };
 
-// What a run of sorted entries demands of a slot format: grows one entry at a time, so
-// the bulk loader can ask how far a page may reach and layout() can pick the format.
+// What a set of entries demands of a slot format: grows one entry at a time, in any
+// order, so the bulk loader can ask how far a page may reach and layout() can pick the
+// format.
 class FormatNeeds {
  public:
   void add(const Entry& e) noexcept;
-  // The narrowest format storing every entry added so far, as offsets from `base_key`
-  // (at most the first key added).
+  // The narrowest format storing every entry added so far, as offsets from a base key at
+  // most the smallest key added.
   SlotFormat format() const noexcept;
-  std::uint64_t key_span() const noexcept { return count_ ? last_key_ - first_key_ : 0; }
+  std::uint64_t key_span() const noexcept { return max_key_ - min_key_; }
 
  private:
   std::size_t count_ = 0;
-  std::uint64_t first_key_ = 0;
-  std::uint64_t last_key_ = 0;
+  std::uint64_t min_key_ = 0;
+  std::uint64_t max_key_ = 0;
   std::uint64_t max_block_ = 0;
   std::uint64_t max_offset_ = 0;
 };
