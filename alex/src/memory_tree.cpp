@@ -36,14 +36,40 @@ BlockNumber MemoryTree::allocate() {
   return block;
 }
 
-void MemoryTree::refresh_hint(BlockNumber block) {
+void MemoryTree::store_hint(BlockNumber block) {
   if (hints_.size() <= block) hints_.resize(std::max<std::size_t>(block + 1, 2 * hints_.size()));
   hints_[block] = data(block).probe_hint();
+}
+
+void MemoryTree::refresh_hint(BlockNumber block, const std::vector<PathStep>& path) {
+  store_hint(block);
+  const BlockNumber parent = height_ > 1 ? find_parent(1, path, block) : kInvalidBlock;
+  std::size_t first, last;
+  if (parent == kInvalidBlock || !model(parent).find_child(block, path.back().slot, &first, &last)) return;
+  std::fill(route_hints_[parent].begin() + first, route_hints_[parent].begin() + last + 1, hints_[block]);
+}
+
+bool MemoryTree::route_hints_current(BlockNumber node) const noexcept {
+  const ModelPage m = model(node);
+  if (route_hints_.size() <= node || route_hints_[node].size() != m.fanout()) return false;
+  for (std::size_t s = 0; s < m.fanout(); ++s)
+    if (std::memcmp(&route_hints_[node][s], &hints_[m.child_at(s)], sizeof(ProbeHint)) != 0) return false;
+  return true;
+}
+
+void MemoryTree::mirror_hints(BlockNumber node) {
+  const ModelPage m = model(node);
+  if (m.header().level != 1) return;
+  if (route_hints_.size() <= node) route_hints_.resize(std::max<std::size_t>(node + 1, 2 * route_hints_.size()));
+  std::vector<ProbeHint>& mirror = route_hints_[node];
+  mirror.resize(m.fanout());
+  for (std::size_t s = 0; s < mirror.size(); ++s) mirror[s] = hints_[m.child_at(s)];
 }
 
 void MemoryTree::clear() {
   chunks_.clear();
   hints_.clear();
+  route_hints_.clear();
   pages_ = 0;
   root_ = leftmost_ = rightmost_ = kInvalidBlock;
   height_ = 0;
@@ -75,15 +101,16 @@ Status MemoryTree::bulk_load(Span<const Entry> sorted) {
     children.push_back(ChildRef{low, allocate()});
   }
   build_levels(children);
+  BlockNumber level1 = kInvalidBlock;  // the leftmost level-1 node
   if (height_ > 1) {
-    BlockNumber leftmost = root_;
-    while (model(leftmost).header().level > 1) leftmost = model(leftmost).child_at(0);
-    for (BlockNumber node = leftmost; node != kInvalidBlock; node = model(node).header().right) {
-      const BlockNumber first = model(node).child_at(0);
-      const std::size_t n = model(node).header().children;
-      align_cuts(model(node), sorted, Span<std::size_t>(cuts).subspan(first, n + 1), first, options_.page_size,
-                 options_.fill_factor);
-    }
+    level1 = root_;
+    while (model(level1).header().level > 1) level1 = model(level1).child_at(0);
+  }
+  for (BlockNumber node = level1; node != kInvalidBlock; node = model(node).header().right) {
+    const BlockNumber first = model(node).child_at(0);
+    const std::size_t n = model(node).header().children;
+    align_cuts(model(node), sorted, Span<std::size_t>(cuts).subspan(first, n + 1), first, options_.page_size,
+               options_.fill_factor);
   }
   for (std::size_t i = 0; i < pages; ++i) {
     const BlockNumber block = children[i].block;
@@ -92,8 +119,9 @@ Status MemoryTree::bulk_load(Span<const Entry> sorted) {
     const Status s = data(block).layout(sorted.subspan(cuts[i], cuts[i + 1] - cuts[i]), fences,
                                         i == 0 ? kInvalidBlock : block - 1, last ? kInvalidBlock : block + 1);
     if (s != Status::kOk) return s;
-    refresh_hint(block);
+    store_hint(block);
   }
+  for (BlockNumber node = level1; node != kInvalidBlock; node = model(node).header().right) mirror_hints(node);
   leftmost_ = children.front().block;
   rightmost_ = children.back().block;
   size_ = sorted.size();
@@ -124,8 +152,9 @@ void MemoryTree::build_levels(std::vector<ChildRef> children) {
   height_ = level;
 }
 
-BlockNumber MemoryTree::route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
+MemoryTree::Route MemoryTree::route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
   BlockNumber block = root_;
+  const ProbeHint* hint = nullptr;
   for (std::size_t level = height_; level > 1; --level) {
     for (;;) {
       const ModelHeader& h = model(block).header();
@@ -140,9 +169,10 @@ BlockNumber MemoryTree::route_down(const Entry& e, std::vector<PathStep>* path, 
     const ModelPage node = model(block);
     const std::size_t slot = node.route_slot(e);
     if (path) path->push_back(PathStep{block, slot});
+    if (level == 2) hint = &route_hints_[block][slot];
     block = node.child_at(slot);
   }
-  return block;
+  return Route{block, hint ? hint : &hints_[block]};
 }
 
 MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
@@ -151,8 +181,9 @@ MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* p
   // search goes next) are fetched together, and a page whose entries bracket e proves the
   // route without reading its fences; otherwise the fences decide, stepping across (a route
   // that fell on a slot boundary is off by a page).
-  BlockNumber block = route_down(e, path, cost);
-  const std::byte* guess = page(block) + probe_offset(hints_[block], e);
+  const Route route = route_down(e, path, cost);
+  BlockNumber block = route.block;
+  const std::byte* guess = page(block) + probe_offset(*route.hint, e);
   __builtin_prefetch(page(block));
   __builtin_prefetch(guess - 64);
   __builtin_prefetch(guess);
@@ -186,7 +217,7 @@ Status MemoryTree::insert(const Entry& e) {
     const Status s = data(block).insert(e, scratch_);
     // A plain insert leaves the page model alone; a re-layout (its insert count restarts
     // at zero) fits a new one.
-    if (data(block).header().inserts == 0) refresh_hint(block);
+    if (data(block).header().inserts == 0) refresh_hint(block, path);
     if (s == Status::kOk) ++size_;
     if (s != Status::kPageFull) return s;
     split(block, e, path);
@@ -198,8 +229,9 @@ void MemoryTree::split(BlockNumber block, const Entry& incoming, std::vector<Pat
   const BlockNumber new_block = allocate();
   const BlockNumber old_right = data(block).header().right;
   split_data_page(data(block), data(new_block), block, new_block, boundary, scratch_);
-  refresh_hint(block);
-  refresh_hint(new_block);
+  // The parent's route hints are copied once insert_child has given new_block its slots.
+  store_hint(block);
+  store_hint(new_block);
   if (old_right != kInvalidBlock)
     data(old_right).header().left = new_block;
   else
@@ -215,11 +247,15 @@ void MemoryTree::insert_child(std::uint8_t level, std::vector<PathStep>& path, B
     model(root).build(Span<const ChildRef>(children, 2), level, Fences{}, kInvalidBlock, kInvalidBlock);
     root_ = root;
     ++height_;
+    mirror_hints(root);
     return;
   }
   const BlockNumber parent = find_parent(level, path, child);
   ModelPage node = model(parent);
-  if (node.split_child(child, new_child, split) == Status::kOk) return;
+  if (node.split_child(child, new_child, split) == Status::kOk) {
+    mirror_hints(parent);
+    return;
+  }
 
   // No slot to give: retrain the node over its children, or split it. This tree can read
   // every child's low fence, so it replaces the node's estimates with them.
@@ -228,12 +264,17 @@ void MemoryTree::insert_child(std::uint8_t level, std::vector<PathStep>& path, B
   const Span<ChildRef> list = Span<ChildRef>(child_scratch_).first(n);
   for (ChildRef& c : list)
     if (c.block != new_child) c.low = low_hint(c.block, level - 1);
-  if (retrain(node, list) == Status::kOk) return;
+  if (retrain(node, list) == Status::kOk) {
+    mirror_hints(parent);
+    return;
+  }
   const BlockNumber right = node.header().right;
   const BlockNumber sibling = allocate();
   const std::size_t half = n / 2;
   const Entry middle = list[half].low;  // a fence: only a leftmost child's low is a stand-in
   split_model_page(model(parent), model(sibling), parent, sibling, list, half);
+  mirror_hints(parent);
+  mirror_hints(sibling);
   if (right != kInvalidBlock) model(right).header().left = sibling;
   insert_child(static_cast<std::uint8_t>(level + 1), path, parent, sibling, middle);
 }
@@ -484,6 +525,7 @@ CheckResult MemoryTree::check() const {
         ++distinct;
       }
       if (distinct != node.header().children) return c.fail(b, "counts ", node.header().children, " children, has ", distinct), result();
+      if (level == 1 && !route_hints_current(b)) return c.fail(b, "a route hint differs from its child's probe hint"), result();
       left = b;
     }
     if (left != kInvalidBlock && model(left).header().right != kInvalidBlock) return c.fail(left, "rightmost model node links right"), result();

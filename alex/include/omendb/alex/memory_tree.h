@@ -123,12 +123,22 @@ class MemoryTree {
     BlockNumber block;
     std::size_t slot;  // DataPage::seek's answer on that page
   };
+  struct Route {
+    BlockNumber block;
+    const ProbeHint* hint;  // the data page's probe hint
+  };
   // Follows the models down to a data page, moving sideways at each model level until
   // its fences hold e.
-  BlockNumber route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
+  Route route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
   // Descends to the data page holding e, recording the model path when asked.
   Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
-  void refresh_hint(BlockNumber block);
+  // Recomputes a data page's probe hint, here and in the route hints of its parent (found
+  // from `path`, which reached the page's level-1 parent or a neighbour of it).
+  void refresh_hint(BlockNumber block, const std::vector<PathStep>& path);
+  void store_hint(BlockNumber block);  // hints_ only: the caller mirrors the parent
+  // Copies the children's hints into a level-1 node's route hints.
+  void mirror_hints(BlockNumber node);
+  bool route_hints_current(BlockNumber node) const noexcept;
   void split(BlockNumber block, const Entry& incoming, std::vector<PathStep>& path);
   // Tells the level-`level` parent of `child` that `new_child` now holds [split, ...).
   void insert_child(std::uint8_t level, std::vector<PathStep>& path, BlockNumber child, BlockNumber new_child,
@@ -149,6 +159,10 @@ class MemoryTree {
   std::vector<std::unique_ptr<std::byte, ChunkFree>> chunks_;
   BlockNumber pages_ = 0;
   std::vector<ProbeHint> hints_;  // by block; default (empty) for model pages
+  // By level-1 node and slot: the hint of the child the slot routes to, a copy of hints_
+  // that a lookup reads alongside the child pointer instead of after it (on a large tree
+  // both are cache misses: this takes one off the chain before the data page is fetched).
+  std::vector<std::vector<ProbeHint>> route_hints_;
   BlockNumber root_ = kInvalidBlock;
   BlockNumber leftmost_ = kInvalidBlock;
   BlockNumber rightmost_ = kInvalidBlock;
