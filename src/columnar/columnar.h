@@ -122,6 +122,8 @@ typedef struct ColumnarStripe
 	int32		block_count;
 	int64		stored_bytes;
 	int64		raw_bytes;
+	/* the encoded stripe of an enclosing subtransaction's unwritten rows, or NULL */
+	const char *mem;
 } ColumnarStripe;
 
 extern uint64 columnar_new_storage_id(void);
@@ -143,8 +145,9 @@ extern void columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslo
 								  CommandId cid, int options,
 								  struct BulkInsertStateData *bistate);
 extern void columnar_finish_bulk_insert(Relation rel, int options);
-extern void columnar_flush_for_read(Relation rel, CommandId curcid);
-extern bool columnar_pending_row(Relation rel, uint64 row, TupleTableSlot *slot);
+extern List *columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten);
+extern bool columnar_pending_row(Relation rel, uint64 row, Snapshot snapshot,
+								 TupleTableSlot *slot);
 extern void columnar_discard_writes(Oid relid);
 extern void columnar_register_xact_callbacks(void);
 
@@ -190,6 +193,8 @@ typedef struct ColumnarGroup
 typedef struct ColumnarReader
 {
 	Relation	rel;
+	/* the caller's slot descriptor: a table rewrite reads with the old row type */
+	TupleDesc	desc;
 	BufferAccessStrategy strategy;
 	MemoryContext stripe_cxt;
 	MemoryContext group_cxt;
@@ -207,8 +212,8 @@ extern void columnar_reader_init(ColumnarReader *reader, Relation rel,
 								 BufferAccessStrategy strategy);
 extern void columnar_reader_free(ColumnarReader *reader);
 extern void columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe);
-extern void columnar_reader_load_group(ColumnarReader *reader, int group);
-extern bool columnar_reader_row(ColumnarReader *reader, uint64 row);
+extern void columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc);
+extern bool columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc);
 extern void columnar_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot);
 extern void columnar_store_nulls(Relation rel, uint64 row, TupleTableSlot *slot);
 

@@ -240,6 +240,7 @@ stripe_from_tuple(Relation rel, HeapTuple tup, ColumnarStripe *s)
 	s->block_count = DatumGetInt32(v[STR_BLOCKS - 1]);
 	s->stored_bytes = DatumGetInt64(v[STR_STORED - 1]);
 	s->raw_bytes = DatumGetInt64(v[STR_RAW - 1]);
+	s->mem = NULL;
 }
 
 /* The stripes of a storage that the snapshot sees, in row order. */

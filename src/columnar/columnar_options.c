@@ -116,7 +116,11 @@ columnar_get_options(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 
-/* What the calling statement's snapshot sees, as a SELECT on the table would. */
+/*
+ * The stripes the calling statement's snapshot sees, after flushing this
+ * transaction's earlier rows as a scan would (rows an enclosing subtransaction still
+ * buffers are not in a stripe yet and not counted).
+ */
 Datum
 columnar_stats(PG_FUNCTION_ARGS)
 {
@@ -135,7 +139,7 @@ columnar_stats(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "columnar_stats must return a record");
-	columnar_flush_for_read(rel, snapshot->curcid);
+	list_free(columnar_flush_for_read(rel, snapshot->curcid, false));
 	stripes = columnar_list_stripes(columnar_storage_id(rel), snapshot, &n);
 	for (int i = 0; i < n; i++)
 	{

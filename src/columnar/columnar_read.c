@@ -34,6 +34,21 @@ columnar_reader_free(ColumnarReader *reader)
 	MemoryContextDelete(reader->group_cxt);
 }
 
+/* Bytes of the current stripe: from its pages, or from memory if not written yet. */
+static void
+stripe_bytes(ColumnarReader *reader, uint64 offset, Size len, char *dest)
+{
+	if (reader->stripe.mem != NULL)
+	{
+		if (offset + len > (uint64) reader->stripe.stored_bytes)
+			elog(ERROR, "read past the end of an unwritten columnar stripe");
+		memcpy(dest, reader->stripe.mem + offset, len);
+	}
+	else
+		columnar_read_bytes(reader->rel, reader->stripe.first_block, offset, len, dest,
+							reader->strategy);
+}
+
 static void
 corrupt_stripe(ColumnarReader *reader, const char *what)
 {
@@ -61,16 +76,14 @@ columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	reader->stripe = *stripe;
 	reader->have_stripe = true;
 
-	columnar_read_bytes(reader->rel, stripe->first_block, 0, sizeof(header),
-						(char *) &header, reader->strategy);
+	stripe_bytes(reader, 0, sizeof(header), (char *) &header);
 	if (header.magic != COLUMNAR_STRIPE_MAGIC || header.row_count != (uint64) stripe->row_count ||
 		header.chunk_group_count != (uint32) stripe->chunk_group_count ||
 		header.natts > (uint32) MaxHeapAttributeNumber)
 		corrupt_stripe(reader, "header does not match its metadata");
 	old = MemoryContextSwitchTo(reader->stripe_cxt);
 	dir = palloc(header.directory_bytes);
-	columnar_read_bytes(reader->rel, stripe->first_block, sizeof(header),
-						header.directory_bytes, dir, reader->strategy);
+	stripe_bytes(reader, sizeof(header), header.directory_bytes, dir);
 	reader->natts = header.natts;
 	reader->data_start = sizeof(header) + header.directory_bytes;
 	reader->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
@@ -113,8 +126,7 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkE
 		return;
 	}
 	stored = palloc(e->stored_len);
-	columnar_read_bytes(reader->rel, reader->stripe.first_block, reader->data_start + e->offset,
-						e->stored_len, stored, reader->strategy);
+	stripe_bytes(reader, reader->data_start + e->offset, e->stored_len, stored);
 	if (e->compression == COLUMNAR_COMPRESSION_NONE)
 		raw = stored;
 	else
@@ -150,9 +162,8 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkE
 
 /* Decodes every column of one chunk group of the current stripe. */
 void
-columnar_reader_load_group(ColumnarReader *reader, int group)
+columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 {
-	TupleDesc	desc = RelationGetDescr(reader->rel);
 	ColumnarGroup *d = &reader->decoded;
 	MemoryContext old;
 	int			n = reader->group_rows[group];
@@ -188,11 +199,12 @@ columnar_reader_load_group(ColumnarReader *reader, int group)
 	}
 	MemoryContextSwitchTo(old);
 	reader->group = group;
+	reader->desc = desc;
 }
 
 /* Makes row the reader's current row; false if the current stripe does not hold it. */
 bool
-columnar_reader_row(ColumnarReader *reader, uint64 row)
+columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc)
 {
 	int			group;
 
@@ -200,8 +212,8 @@ columnar_reader_row(ColumnarReader *reader, uint64 row)
 		row >= reader->stripe.first_row + reader->stripe.row_count)
 		return false;
 	group = (int) ((row - reader->stripe.first_row) / reader->group_rows[0]);
-	if (group != reader->group)
-		columnar_reader_load_group(reader, group);
+	if (group != reader->group || desc != reader->desc)
+		columnar_reader_load_group(reader, group, desc);
 	return true;
 }
 
@@ -232,18 +244,40 @@ columnar_store_nulls(Relation rel, uint64 row, TupleTableSlot *slot)
 	slot->tts_tableOid = RelationGetRelid(rel);
 }
 
+static int
+stripe_cmp(const void *a, const void *b)
+{
+	uint64		x = ((const ColumnarStripe *) a)->first_row;
+	uint64		y = ((const ColumnarStripe *) b)->first_row;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
- * The stripes a scan reads. A non-MVCC snapshot sees committed stripes and this
- * transaction's; SnapshotAny would also see those of aborted writers, which hold no
- * rows anyone may see, so it reads as SnapshotSelf.
+ * The stripes a scan reads, in row order: the written ones the snapshot sees, and
+ * this transaction's unwritten rows it sees. A non-MVCC snapshot sees committed
+ * stripes and this transaction's; SnapshotAny would also see those of aborted
+ * writers, which hold no rows anyone may see, so it reads as SnapshotSelf.
  */
 static ColumnarStripe *
 scan_stripes(Relation rel, Snapshot snapshot, int *n)
 {
-	columnar_flush_for_read(rel, IsMVCCSnapshot(snapshot) ? snapshot->curcid : InvalidCommandId);
+	List	   *unwritten = columnar_flush_for_read(rel,
+													IsMVCCSnapshot(snapshot) ? snapshot->curcid : InvalidCommandId,
+													true);
+	ColumnarStripe *stripes;
+	ListCell   *lc;
+
 	if (snapshot->snapshot_type == SNAPSHOT_ANY)
 		snapshot = SnapshotSelf;
-	return columnar_list_stripes(columnar_storage_id(rel), snapshot, n);
+	stripes = columnar_list_stripes(columnar_storage_id(rel), snapshot, n);
+	if (unwritten == NIL)
+		return stripes;
+	stripes = repalloc(stripes, (*n + list_length(unwritten)) * sizeof(ColumnarStripe));
+	foreach(lc, unwritten)
+		stripes[(*n)++] = *(ColumnarStripe *) lfirst(lc);
+	qsort(stripes, *n, sizeof(ColumnarStripe), stripe_cmp);
+	return stripes;
 }
 
 uint64
@@ -323,6 +357,8 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 		columnar_unsupported("backward scans");
 	for (;;)
 	{
+		if (reader->group >= 0 && reader->desc != slot->tts_tupleDescriptor)
+			columnar_reader_load_group(reader, reader->group, slot->tts_tupleDescriptor);
 		if (reader->group >= 0 &&
 			scan->next_row < reader->decoded.first_row + reader->decoded.nrows)
 		{
@@ -330,11 +366,11 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 			return true;
 		}
 		if (reader->have_stripe && reader->group + 1 < reader->stripe.chunk_group_count)
-			columnar_reader_load_group(reader, reader->group + 1);
+			columnar_reader_load_group(reader, reader->group + 1, slot->tts_tupleDescriptor);
 		else if (scan->next_stripe < scan->nstripes)
 		{
 			columnar_reader_set_stripe(reader, &scan->stripes[scan->next_stripe++]);
-			columnar_reader_load_group(reader, 0);
+			columnar_reader_load_group(reader, 0, slot->tts_tupleDescriptor);
 		}
 		else
 		{
@@ -389,7 +425,7 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 					hi = scan->nstripes;
 		ColumnarStripe *s;
 
-		if (columnar_reader_row(reader, row))
+		if (columnar_reader_row(reader, row, slot->tts_tupleDescriptor))
 		{
 			columnar_store_row(reader, row, slot);
 			scan->next_row++;
@@ -479,14 +515,20 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	if (all_dead)
 		*all_dead = false;
 
+	if (snapshot->snapshot_type == SNAPSHOT_DIRTY)
+	{
+		/* the heap leaves a writer's xid here for the caller; ours is no one to wait for */
+		snapshot->xmin = snapshot->xmax = InvalidTransactionId;
+		snapshot->speculativeToken = 0;
+	}
 	if (mvcc)
-		columnar_flush_for_read(rel, snapshot->curcid);
-	else if (columnar_pending_row(rel, row, slot))
+		columnar_flush_for_read(rel, snapshot->curcid, false);
+	if (columnar_pending_row(rel, row, snapshot, slot))
 		return true;
 
 	/* A stripe once found visible stays so for the same snapshot: rows are immutable. */
 	if (!(mvcc && f->snapshot == snapshot && f->curcid == snapshot->curcid &&
-		  columnar_reader_row(&f->reader, row)))
+		  columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor)))
 	{
 		ColumnarStripe stripe;
 
@@ -502,7 +544,7 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 		}
 		if (!f->reader.have_stripe || f->reader.stripe.first_row != stripe.first_row)
 			columnar_reader_set_stripe(&f->reader, &stripe);
-		if (!columnar_reader_row(&f->reader, row))
+		if (!columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor))
 			return false;
 		if (mvcc)
 		{

@@ -288,23 +288,21 @@ put_chunk(StringInfo dir, StringInfo data, Form_pg_attribute att, const Columnar
 	memcpy(dir->data + entry_at, &entry, sizeof(entry));
 }
 
-/* Encodes the state's rows as a stripe, writes its pages and publishes it. */
-static void
-write_stripe(Relation rel, WriteState *st)
+/*
+ * Encodes the state's rows as a stripe in memory (palloc'd in the current context) and
+ * fills in the stripe's counts.
+ */
+static char *
+encode_stripe(TupleDesc desc, WriteState *st, const ColumnarOptions *opts,
+			  ColumnarStripe *stripe)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			group_rows = st->opts.chunk_group_row_limit;
+	int			group_rows = opts->chunk_group_row_limit;
 	int			ngroups = (st->nrows + group_rows - 1) / group_rows;
 	StringInfoData dir,
 				data,
 				out;
 	ColumnarStripeHeader header = {0};
-	ColumnarStripe stripe = st->stripe;
 	uint64		raw_total = 0;
-	int			nblocks;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar stripe encoding",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 
 	initStringInfo(&dir);
 	initStringInfo(&data);
@@ -315,7 +313,7 @@ write_stripe(Relation rel, WriteState *st)
 
 		appendBinaryStringInfo(&dir, (char *) &n, sizeof(n));
 		for (int a = 0; a < st->natts; a++)
-			put_chunk(&dir, &data, TupleDescAttr(desc, a), &st->opts,
+			put_chunk(&dir, &data, TupleDescAttr(desc, a), opts,
 					  st->values[a] + start, st->isnull[a] + start, n, &raw_total);
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -328,15 +326,34 @@ write_stripe(Relation rel, WriteState *st)
 	appendBinaryStringInfo(&out, (char *) &header, sizeof(header));
 	appendBinaryStringInfo(&out, dir.data, dir.len);
 	appendBinaryStringInfo(&out, data.data, data.len);
+	pfree(dir.data);
+	pfree(data.data);
 
-	stripe.first_block = columnar_write_pages(rel, out.data, out.len, &nblocks);
+	*stripe = st->stripe;
+	stripe->row_count = st->nrows;
+	stripe->chunk_group_count = ngroups;
+	stripe->stored_bytes = out.len;
+	stripe->raw_bytes = raw_total;
+	stripe->first_block = -1;
+	stripe->block_count = 0;
+	stripe->mem = NULL;
+	return out.data;
+}
+
+/* Encodes the state's rows as a stripe, writes its pages and publishes it. */
+static void
+write_stripe(Relation rel, WriteState *st)
+{
+	ColumnarStripe stripe;
+	int			nblocks;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar stripe encoding",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	char	   *bytes = encode_stripe(RelationGetDescr(rel), st, &st->opts, &stripe);
+
+	stripe.first_block = columnar_write_pages(rel, bytes, stripe.stored_bytes, &nblocks);
 	stripe.block_count = nblocks;
-	stripe.row_count = st->nrows;
-	stripe.chunk_group_count = ngroups;
-	stripe.stored_bytes = out.len;
-	stripe.raw_bytes = raw_total;
 	columnar_complete_stripe(&stripe, st->cid);
-
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 }
@@ -429,38 +446,48 @@ columnar_finish_bulk_insert(Relation rel, int options)
 /*
  * Before a read with a snapshot of command curcid: rows of earlier commands are
  * visible to it, so they are flushed. Rows buffered by an enclosing subtransaction
- * cannot be flushed from inside a subtransaction (the stripe would belong to it, and
- * vanish if it rolled back), so such a read is refused.
+ * cannot be flushed from inside a subtransaction (the stripe would belong to it and
+ * vanish if it rolled back); if want_unwritten, they come back as stripes encoded in
+ * memory (uncompressed) for the caller to read, otherwise the caller reads them with
+ * columnar_pending_row.
  */
-void
-columnar_flush_for_read(Relation rel, CommandId curcid)
+List *
+columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten)
 {
 	SubTransactionId subxid = GetCurrentSubTransactionId();
 	WriteState *st = states;
+	List	   *unwritten = NIL;
 
 	while (st != NULL)
 	{
 		WriteState *next = st->next;
 
 		if (st->relid == RelationGetRelid(rel) && st->cid < curcid &&
-			RelFileNodeEquals(st->node, rel->rd_node))
+			RelFileNodeEquals(st->node, rel->rd_node) && st->nrows > 0)
 		{
-			if (st->subxid != subxid)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("columnar tables do not support %s yet",
-								"reading rows written before a savepoint or exception block from inside it"),
-						 errdetail("Relation \"%s\" has rows buffered by an enclosing transaction level.",
-								   RelationGetRelationName(rel))));
-			flush_state(st, rel);
+			if (st->subxid == subxid)
+				flush_state(st, rel);
+			else if (want_unwritten)
+			{
+				ColumnarStripe *stripe = palloc(sizeof(ColumnarStripe));
+				ColumnarOptions opts = st->opts;
+
+				opts.compression = COLUMNAR_COMPRESSION_NONE;
+				stripe->mem = encode_stripe(RelationGetDescr(rel), st, &opts, stripe);
+				unwritten = lappend(unwritten, stripe);
+			}
 		}
 		st = next;
 	}
+	return unwritten;
 }
 
-/* A row this backend wrote but has not flushed, for non-MVCC snapshots (unique checks). */
+/*
+ * A row this backend wrote but has not flushed, if the snapshot sees it: any
+ * non-MVCC snapshot (a unique check), or an MVCC one of a later command.
+ */
 bool
-columnar_pending_row(Relation rel, uint64 row, TupleTableSlot *slot)
+columnar_pending_row(Relation rel, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
 {
 	for (WriteState *st = states; st != NULL; st = st->next)
 	{
@@ -470,6 +497,8 @@ columnar_pending_row(Relation rel, uint64 row, TupleTableSlot *slot)
 		if (st->relid != RelationGetRelid(rel) || !RelFileNodeEquals(st->node, rel->rd_node) ||
 			row < st->stripe.first_row || row >= st->stripe.first_row + st->nrows)
 			continue;
+		if (IsMVCCSnapshot(snapshot) && st->cid >= snapshot->curcid)
+			return false;
 		r = (int) (row - st->stripe.first_row);
 		ExecClearTuple(slot);
 		for (int a = 0; a < natts; a++)
