@@ -20,7 +20,8 @@ SHLIB_LINK += -lstdc++ -lzstd -llz4
 # of them hot; without it the build needs no clang and matches the meson build.
 override with_llvm = no
 
-REGRESS = extension alex_basic alex_types alex_nulls alex_ddl alex_vacuum
+REGRESS = extension alex_basic alex_types alex_nulls alex_ddl alex_vacuum \
+	columnar_types columnar_xact columnar_index columnar_ddl
 REGRESS_OPTS = --temp-instance=tmp_check
 NO_LOCALE = 1
 

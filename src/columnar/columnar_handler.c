@@ -1,7 +1,7 @@
 /*
  * The columnar table access method's handler: the callback table, storage lifecycle
  * (CREATE, TRUNCATE, DROP, SET TABLESPACE), VACUUM and planner estimates, the hooks
- * that keep the planner off parallel scans and the metadata in step with drops, and
+ * that keep columnar tables out of parallel plans and the metadata in step with drops, and
  * the errors for what this version does not do.
  */
 #include "columnar.h"
@@ -16,7 +16,7 @@
 #include "catalog/storage.h"
 #include "commands/defrem.h"
 #include "commands/vacuum.h"
-#include "optimizer/plancat.h"
+#include "optimizer/paths.h"
 #include "pgstat.h"
 #include "storage/procarray.h"
 #include "storage/smgr.h"
@@ -28,7 +28,7 @@ PG_FUNCTION_INFO_V1(columnar_handler);
 PG_FUNCTION_INFO_V1(columnar_load);
 
 static const TableAmRoutine columnar_methods;
-static get_relation_info_hook_type next_get_relation_info_hook = NULL;
+static set_rel_pathlist_hook_type next_set_rel_pathlist_hook = NULL;
 static object_access_hook_type next_object_access_hook = NULL;
 
 void
@@ -317,18 +317,27 @@ columnar_handler(PG_FUNCTION_ARGS)
 
 /* ---- hooks ---- */
 
-/* The scan callbacks cannot run in parallel workers: the planner must not ask. */
+/*
+ * No part of a parallel plan may read a columnar table: there is no parallel scan, and
+ * a worker would not see the rows the leader still buffers. Marking the relation not
+ * parallel-safe keeps it out of partial paths and out of joins below a Gather.
+ */
 static void
-columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
+columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 {
-	Relation	r;
+	if (next_set_rel_pathlist_hook)
+		next_set_rel_pathlist_hook(root, rel, rti, rte);
+	if (rte->rtekind == RTE_RELATION)
+	{
+		Relation	r = table_open(rte->relid, NoLock);
 
-	if (next_get_relation_info_hook)
-		next_get_relation_info_hook(root, relid, inhparent, rel);
-	r = table_open(relid, NoLock);
-	if (columnar_is_columnar(r))
-		rel->rel_parallel_workers = 0;
-	table_close(r, NoLock);
+		if (columnar_is_columnar(r))
+		{
+			rel->consider_parallel = false;
+			rel->partial_pathlist = NIL;
+		}
+		table_close(r, NoLock);
+	}
 }
 
 /*
@@ -381,8 +390,8 @@ columnar_load(PG_FUNCTION_ARGS)
 void
 columnar_init(void)
 {
-	next_get_relation_info_hook = get_relation_info_hook;
-	get_relation_info_hook = columnar_get_relation_info;
+	next_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = columnar_set_rel_pathlist;
 	next_object_access_hook = object_access_hook;
 	object_access_hook = columnar_object_access;
 	columnar_register_xact_callbacks();

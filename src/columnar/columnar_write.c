@@ -447,9 +447,9 @@ columnar_finish_bulk_insert(Relation rel, int options)
  * Before a read with a snapshot of command curcid: rows of earlier commands are
  * visible to it, so they are flushed. Rows buffered by an enclosing subtransaction
  * cannot be flushed from inside a subtransaction (the stripe would belong to it and
- * vanish if it rolled back); if want_unwritten, they come back as stripes encoded in
- * memory (uncompressed) for the caller to read, otherwise the caller reads them with
- * columnar_pending_row.
+ * vanish if it rolled back), nor can anything be in parallel mode (no heap inserts);
+ * if want_unwritten, such rows come back as stripes encoded in memory (uncompressed)
+ * for the caller to read, otherwise the caller reads them with columnar_pending_row.
  */
 List *
 columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten)
@@ -465,7 +465,7 @@ columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten)
 		if (st->relid == RelationGetRelid(rel) && st->cid < curcid &&
 			RelFileNodeEquals(st->node, rel->rd_node) && st->nrows > 0)
 		{
-			if (st->subxid == subxid)
+			if (st->subxid == subxid && !IsInParallelMode())
 				flush_state(st, rel);
 			else if (want_unwritten)
 			{
