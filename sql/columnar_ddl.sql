@@ -38,6 +38,31 @@ RESET ROLE;
 REVOKE ALL ON c FROM columnar_other;
 DROP ROLE columnar_other;
 
+-- Foreign keys from a columnar table, AFTER ROW triggers (they fetch the new rows by
+-- TID) and transition tables work.
+CREATE TABLE p (id int PRIMARY KEY);
+INSERT INTO p SELECT generate_series(1, 100);
+CREATE TABLE cc (id int, pid int REFERENCES p (id)) USING columnar;
+INSERT INTO cc SELECT g, g % 100 + 1 FROM generate_series(1, 1000) g;
+INSERT INTO cc VALUES (1, 1000);
+CREATE FUNCTION cc_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'after row %: % rows', NEW.id, (SELECT count(*) FROM cc);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER cc_row AFTER INSERT ON cc FOR EACH ROW EXECUTE FUNCTION cc_row();
+CREATE FUNCTION cc_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'statement inserted % rows', (SELECT count(*) FROM new_rows);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER cc_stmt AFTER INSERT ON cc REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION cc_stmt();
+INSERT INTO cc VALUES (5000, 1), (5001, 2);
+SELECT count(*) FROM cc;
+DROP TABLE cc, p;
+DROP FUNCTION cc_row(), cc_stmt();
+
 -- Not supported yet: each names the feature.
 UPDATE c SET t = 'x' WHERE id = 1;
 DELETE FROM c WHERE id = 1;

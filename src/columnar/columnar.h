@@ -277,6 +277,7 @@ extern void columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 
 extern Oid	columnar_am_oid(void);
 extern bool columnar_is_columnar(Relation rel);
+extern Relation columnar_open(Oid relid, LOCKMODE lockmode);
 extern void columnar_init(void);
 extern void columnar_unsupported(const char *feature) pg_attribute_noreturn();
 

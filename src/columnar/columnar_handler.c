@@ -45,6 +45,19 @@ columnar_is_columnar(Relation rel)
 	return rel->rd_tableam == &columnar_methods;
 }
 
+/* Opens a relation that SQL named as a columnar table, or says it is not one. */
+Relation
+columnar_open(Oid relid, LOCKMODE lockmode)
+{
+	Relation	rel = table_open(relid, lockmode);
+
+	if (!columnar_is_columnar(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a columnar table", RelationGetRelationName(rel))));
+	return rel;
+}
+
 Oid
 columnar_am_oid(void)
 {

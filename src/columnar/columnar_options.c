@@ -1,5 +1,5 @@
 /*
- * Table options and statistics, as SQL functions.
+ * Table options, as SQL functions.
  *
  * PG15 gives table access methods no reloptions hook (CREATE TABLE ... WITH accepts only
  * heap's options), so options are set with columnar_set_options() and kept in
@@ -14,23 +14,9 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(columnar_set_options);
 PG_FUNCTION_INFO_V1(columnar_get_options);
-PG_FUNCTION_INFO_V1(columnar_stats);
-
-static Relation
-open_columnar(Oid relid, LOCKMODE lockmode)
-{
-	Relation	rel = table_open(relid, lockmode);
-
-	if (!columnar_is_columnar(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a columnar table", RelationGetRelationName(rel))));
-	return rel;
-}
 
 static int
 int_option(FunctionCallInfo fcinfo, int arg, const char *name, int current, int min, int max)
@@ -62,7 +48,7 @@ columnar_set_options(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("columnar_set_options needs a table")));
 	relid = PG_GETARG_OID(0);
-	rel = open_columnar(relid, ShareUpdateExclusiveLock);
+	rel = columnar_open(relid, ShareUpdateExclusiveLock);
 	if (!pg_class_ownercheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(rel));
 	storage_id = columnar_storage_id(rel);
@@ -99,7 +85,7 @@ columnar_set_options(PG_FUNCTION_ARGS)
 Datum
 columnar_get_options(PG_FUNCTION_ARGS)
 {
-	Relation	rel = open_columnar(PG_GETARG_OID(0), AccessShareLock);
+	Relation	rel = columnar_open(PG_GETARG_OID(0), AccessShareLock);
 	ColumnarOptions opts;
 	TupleDesc	desc;
 	Datum		values[4];
@@ -113,49 +99,5 @@ columnar_get_options(PG_FUNCTION_ARGS)
 	values[1] = Int32GetDatum(opts.compression_level);
 	values[2] = Int32GetDatum(opts.stripe_row_limit);
 	values[3] = Int32GetDatum(opts.chunk_group_row_limit);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
-}
-
-/*
- * The stripes the calling statement's snapshot sees, after flushing this
- * transaction's earlier rows as a scan would (rows an enclosing subtransaction still
- * buffers are not in a stripe yet and not counted).
- */
-Datum
-columnar_stats(PG_FUNCTION_ARGS)
-{
-	Relation	rel = open_columnar(PG_GETARG_OID(0), AccessShareLock);
-	Snapshot	snapshot = GetActiveSnapshot();
-	ColumnarStripe *stripes;
-	ColumnarOptions opts;
-	int			n;
-	int64		groups = 0,
-				rows = 0,
-				raw = 0,
-				stored = 0;
-	TupleDesc	desc;
-	Datum		values[7];
-	bool		nulls[7] = {0};
-
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "columnar_stats must return a record");
-	list_free(columnar_flush_for_read(rel, snapshot->curcid, false));
-	stripes = columnar_list_stripes(columnar_storage_id(rel), snapshot, &n);
-	for (int i = 0; i < n; i++)
-	{
-		groups += stripes[i].chunk_group_count;
-		rows += stripes[i].row_count;
-		raw += stripes[i].raw_bytes;
-		stored += stripes[i].stored_bytes;
-	}
-	columnar_read_options(columnar_storage_id(rel), &opts);
-	table_close(rel, AccessShareLock);
-	values[0] = Int64GetDatum(n);
-	values[1] = Int64GetDatum(groups);
-	values[2] = Int64GetDatum(rows);
-	values[3] = Int64GetDatum(0);	/* no deletes yet */
-	values[4] = Int64GetDatum(raw);
-	values[5] = Int64GetDatum(stored);
-	values[6] = CStringGetTextDatum(columnar_compression_name(opts.compression));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
