@@ -95,7 +95,8 @@ extern void columnar_init_storage(const RelFileNode *rnode, SMgrRelation srel,
 								  char persistence, uint64 storage_id);
 extern void columnar_reset_storage(Relation rel, uint64 storage_id);
 extern uint64 columnar_storage_id(Relation rel);
-extern uint64 columnar_reserve_rows(Relation rel, int count);
+#define InvalidRowNumber PG_UINT64_MAX
+extern uint64 columnar_reserve_rows(Relation rel, int count, uint64 expected);
 extern BlockNumber columnar_write_pages(Relation rel, const char *data, Size len,
 										int *nblocks);
 extern void columnar_read_bytes(Relation rel, BlockNumber first_block, uint64 offset,
@@ -115,7 +116,7 @@ typedef struct ColumnarStripe
 {
 	uint64		storage_id;
 	uint64		first_row;
-	int64		row_limit;		/* row numbers reserved for the stripe */
+	int64		row_limit;		/* row numbers reserved (so far) for the stripe */
 	int64		row_count;		/* 0 while the writer has not flushed it */
 	int32		chunk_group_count;
 	int64		first_block;	/* -1 while not flushed */

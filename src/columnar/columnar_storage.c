@@ -106,11 +106,14 @@ columnar_storage_id(Relation rel)
 }
 
 /*
- * Hands out count consecutive row numbers. Not transactional: numbers of an aborted
- * writer are never reused, so a TID never names two rows.
+ * Hands out count consecutive row numbers, starting at expected if given (the end of
+ * the caller's previous range, to extend it), else wherever the free numbers start.
+ * Returns the first number, or InvalidRowNumber if expected is no longer the end.
+ * Not transactional: numbers of an aborted writer are never reused, so a TID never
+ * names two rows.
  */
 uint64
-columnar_reserve_rows(Relation rel, int count)
+columnar_reserve_rows(Relation rel, int count, uint64 expected)
 {
 	Buffer		buf;
 	GenericXLogState *state;
@@ -122,6 +125,12 @@ columnar_reserve_rows(Relation rel, int count)
 	state = GenericXLogStart(rel);
 	meta = columnar_check_metapage(rel, GenericXLogRegisterBuffer(state, buf, 0));
 	first = meta->next_row_number;
+	if (expected != InvalidRowNumber && first != expected)
+	{
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+		return InvalidRowNumber;
+	}
 	if (first + count > COLUMNAR_MAX_ROW_NUMBER)
 	{
 		GenericXLogAbort(state);

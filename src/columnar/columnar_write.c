@@ -3,9 +3,9 @@
  * encoded and written as one stripe.
  *
  * A write state holds the rows one command of one subtransaction wrote to one relation
- * (the relation's storage, precisely: TRUNCATE starts new storage). It takes its row
- * numbers from the metapage when it opens, so each row has its TID at once, and
- * records a reservation row so that unique checks of other backends find the writer.
+ * (the relation's storage, precisely: TRUNCATE starts new storage). It takes row
+ * numbers from the metapage as it grows, so each row has its TID at once, and records
+ * reservation rows so that unique checks of other backends find the writer.
  * It is flushed when it fills, when a later command of the same subtransaction writes
  * or reads the relation, at the end of a bulk insert, at subtransaction commit and at
  * pre-commit; it is discarded by an abort of its subtransaction. Because a state never
@@ -79,8 +79,8 @@ open_state(Relation rel, CommandId cid)
 	st->natts = RelationGetDescr(rel)->natts;
 	st->stripe.storage_id = columnar_storage_id(rel);
 	columnar_read_options(st->stripe.storage_id, &st->opts);
-	st->stripe.row_limit = st->opts.stripe_row_limit;
-	st->stripe.first_row = columnar_reserve_rows(rel, st->opts.stripe_row_limit);
+	st->stripe.row_limit = st->opts.chunk_group_row_limit;
+	st->stripe.first_row = columnar_reserve_rows(rel, st->stripe.row_limit, InvalidRowNumber);
 	columnar_insert_reservation(&st->stripe, cid);
 	st->cap = Min(st->opts.stripe_row_limit, 1024);
 	st->values = MemoryContextAlloc(cxt, st->natts * sizeof(Datum *));
@@ -395,10 +395,39 @@ state_for_insert(Relation rel, CommandId cid)
 	return open_state(rel, cid);
 }
 
+/*
+ * Row numbers are taken a chunk group's worth at a time and the range grows (doubling)
+ * while no other writer took numbers after it, so that a one-row statement wastes few
+ * numbers and a bulk load still gets whole stripes. When another writer got in
+ * between, the stripe ends here and a new one begins.
+ */
+static WriteState *
+state_with_room(Relation rel, WriteState *st)
+{
+	ColumnarStripe more = st->stripe;
+	int			grow;
+
+	if (st->nrows < st->stripe.row_limit)
+		return st;
+	grow = (int) Min(st->stripe.row_limit, st->opts.stripe_row_limit - st->stripe.row_limit);
+	more.first_row = columnar_reserve_rows(rel, grow, st->stripe.first_row + st->stripe.row_limit);
+	if (more.first_row == InvalidRowNumber)
+	{
+		CommandId	cid = st->cid;
+
+		flush_state(st, rel);
+		return open_state(rel, cid);
+	}
+	more.row_limit = grow;
+	columnar_insert_reservation(&more, st->cid);
+	st->stripe.row_limit += grow;
+	return st;
+}
+
 static void
 insert_one(Relation rel, TupleTableSlot *slot, CommandId cid)
 {
-	WriteState *st = state_for_insert(rel, cid);
+	WriteState *st = state_with_room(rel, state_for_insert(rel, cid));
 
 	append_row(st, RelationGetDescr(rel), slot);
 	if (st->nrows >= st->opts.stripe_row_limit || st->bytes >= COLUMNAR_MAX_STRIPE_BYTES)
