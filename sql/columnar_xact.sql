@@ -1,7 +1,10 @@
 -- Transactions on columnar tables: rows are buffered per (sub)transaction and command
 -- and become stripes at commit; ROLLBACK and ROLLBACK TO SAVEPOINT discard them, a
 -- transaction reads its own rows, TRUNCATE is transactional.
-CREATE EXTENSION omendb;
+-- (An earlier test may have left the extension installed.)
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS omendb;
+RESET client_min_messages;
 CREATE TABLE c (id int, t text) USING columnar;
 SELECT columnar_set_options('c', stripe_row_limit => 1000, chunk_group_row_limit => 100);
 
@@ -90,4 +93,3 @@ SELECT stripe_row_limit, chunk_group_row_limit FROM columnar_options('c');
 
 DROP TABLE c, fresh;
 SELECT count(*) AS stripes_left FROM omendb.columnar_stripe;
-DROP EXTENSION omendb;
