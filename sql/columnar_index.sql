@@ -69,6 +69,13 @@ CREATE INDEX c_partial ON c (id) WHERE k < 10;
 CREATE INDEX c_expr ON c ((id % 1000));
 SELECT count(*) FROM c WHERE k < 10 AND id > 19000;
 SELECT count(*) FROM c WHERE id % 1000 = 999;
+-- CREATE INDEX never plans a parallel build on a columnar table, even when told to.
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_maintenance_workers = 2;
+CREATE INDEX c_k_btree ON c (k);
+SELECT count(*) FROM c WHERE k = 5;
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
 -- REINDEX rebuilds from the table.
 REINDEX TABLE c;
 SELECT count(*) FROM c WHERE k BETWEEN 100 AND 200;

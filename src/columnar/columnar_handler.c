@@ -17,6 +17,7 @@
 #include "commands/defrem.h"
 #include "commands/vacuum.h"
 #include "optimizer/paths.h"
+#include "optimizer/plancat.h"
 #include "pgstat.h"
 #include "storage/procarray.h"
 #include "storage/smgr.h"
@@ -28,6 +29,7 @@ PG_FUNCTION_INFO_V1(columnar_handler);
 PG_FUNCTION_INFO_V1(columnar_load);
 
 static const TableAmRoutine columnar_methods;
+static get_relation_info_hook_type next_get_relation_info_hook = NULL;
 static set_rel_pathlist_hook_type next_set_rel_pathlist_hook = NULL;
 static object_access_hook_type next_object_access_hook = NULL;
 
@@ -332,9 +334,24 @@ columnar_handler(PG_FUNCTION_ARGS)
 
 /*
  * No part of a parallel plan may read a columnar table: there is no parallel scan, and
- * a worker would not see the rows the leader still buffers. Marking the relation not
- * parallel-safe keeps it out of partial paths and out of joins below a Gather.
+ * a worker would not see the rows the leader still buffers. Zero parallel workers
+ * keeps CREATE INDEX from planning a parallel build (plan_create_index_workers asks
+ * get_relation_info); marking the relation not parallel-safe once its paths are made
+ * keeps it out of partial paths and out of joins below a Gather.
  */
+static void
+columnar_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
+{
+	Relation	r;
+
+	if (next_get_relation_info_hook)
+		next_get_relation_info_hook(root, relid, inhparent, rel);
+	r = table_open(relid, NoLock);
+	if (columnar_is_columnar(r))
+		rel->rel_parallel_workers = 0;
+	table_close(r, NoLock);
+}
+
 static void
 columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 {
@@ -403,6 +420,8 @@ columnar_load(PG_FUNCTION_ARGS)
 void
 columnar_init(void)
 {
+	next_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = columnar_get_relation_info;
 	next_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = columnar_set_rel_pathlist;
 	next_object_access_hook = object_access_hook;
