@@ -209,14 +209,6 @@ typedef struct ColumnarReader
 	ColumnarGroup decoded;
 } ColumnarReader;
 
-extern void columnar_reader_init(ColumnarReader *reader, Relation rel,
-								 BufferAccessStrategy strategy);
-extern void columnar_reader_free(ColumnarReader *reader);
-extern void columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe);
-extern void columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc);
-extern bool columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc);
-extern void columnar_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot);
-extern void columnar_store_nulls(Relation rel, uint64 row, TupleTableSlot *slot);
 
 typedef struct ColumnarScanDescData
 {
@@ -226,8 +218,7 @@ typedef struct ColumnarScanDescData
 	int			nstripes;
 	int			next_stripe;	/* the stripe after the reader's */
 	uint64		next_row;		/* next row to return within the reader's group */
-	/* ANALYZE: the row range of the sampled block */
-	uint64		analyze_lo;
+	/* ANALYZE: the end of the row range of the sampled block */
 	uint64		analyze_hi;
 	double		rows_per_block;
 } ColumnarScanDescData;
@@ -276,7 +267,6 @@ extern void columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 
 /* ---- the handler (columnar_handler.c) ---- */
 
-extern Oid	columnar_am_oid(void);
 extern bool columnar_is_columnar(Relation rel);
 extern Relation columnar_open(Oid relid, LOCKMODE lockmode);
 extern void columnar_init(void);

@@ -60,7 +60,7 @@ columnar_open(Oid relid, LOCKMODE lockmode)
 	return rel;
 }
 
-Oid
+static Oid
 columnar_am_oid(void)
 {
 	return get_table_am_oid("columnar", true);

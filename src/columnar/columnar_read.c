@@ -14,7 +14,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-void
+static void
 columnar_reader_init(ColumnarReader *reader, Relation rel, BufferAccessStrategy strategy)
 {
 	memset(reader, 0, sizeof(*reader));
@@ -27,7 +27,7 @@ columnar_reader_init(ColumnarReader *reader, Relation rel, BufferAccessStrategy 
 	reader->group = -1;
 }
 
-void
+static void
 columnar_reader_free(ColumnarReader *reader)
 {
 	MemoryContextDelete(reader->stripe_cxt);
@@ -61,7 +61,7 @@ corrupt_stripe(ColumnarReader *reader, const char *what)
 }
 
 /* Reads a stripe's header and directory. */
-void
+static void
 columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 {
 	ColumnarStripeHeader header;
@@ -161,7 +161,7 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkE
 }
 
 /* Decodes every column of one chunk group of the current stripe. */
-void
+static void
 columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 {
 	ColumnarGroup *d = &reader->decoded;
@@ -203,7 +203,7 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 }
 
 /* Makes row the reader's current row; false if the current stripe does not hold it. */
-bool
+static bool
 columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc)
 {
 	int			group;
@@ -217,7 +217,7 @@ columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc)
 	return true;
 }
 
-void
+static void
 columnar_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 {
 	ColumnarGroup *d = &reader->decoded;
@@ -236,7 +236,7 @@ columnar_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 }
 
 /* A row that exists but cannot be read yet: another writer's, for a unique check. */
-void
+static void
 columnar_store_nulls(Relation rel, uint64 row, TupleTableSlot *slot)
 {
 	ExecStoreAllNullTuple(slot);
@@ -405,9 +405,8 @@ columnar_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 	}
 	if (scan->rows_per_block < 0)
 		return false;
-	scan->analyze_lo = (uint64) (blockno * scan->rows_per_block);
+	scan->next_row = (uint64) (blockno * scan->rows_per_block);
 	scan->analyze_hi = (uint64) ((blockno + 1) * scan->rows_per_block);
-	scan->next_row = scan->analyze_lo;
 	return true;
 }
 
