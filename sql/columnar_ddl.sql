@@ -77,7 +77,6 @@ INSERT INTO c VALUES (5001, 'x') ON CONFLICT DO NOTHING;
 -- (A conflict found before inserting needs no speculative insertion: nothing happens.)
 INSERT INTO c VALUES (1, 'x') ON CONFLICT (id) DO NOTHING;
 SELECT count(*) FROM c TABLESAMPLE SYSTEM (50);
-VACUUM FULL c;
 CLUSTER c USING c_pkey;
 CREATE UNLOGGED TABLE u (i int) USING columnar;
 CREATE TABLE fk (c_id int REFERENCES c (id));
@@ -138,6 +137,22 @@ SELECT count(*) FROM c;
 ALTER TABLE c SET TABLESPACE pg_default;
 DROP TABLESPACE columnar_ts;
 SELECT count(*) FROM c;
+
+-- VACUUM FULL rewrites the rows into full stripes (merging small ones), keeps the
+-- options and rebuilds the indexes.
+INSERT INTO c VALUES (7001, 'small 1');
+INSERT INTO c VALUES (7002, 'small 2');
+INSERT INTO c VALUES (7003, 'small 3');
+SELECT columnar_set_options('c', chunk_group_row_limit => 1000);
+SELECT stripes, chunk_groups, rows FROM columnar_stats('c');
+VACUUM FULL c;
+SELECT stripes, chunk_groups, rows FROM columnar_stats('c');
+SELECT compression, chunk_group_row_limit FROM columnar_options('c');
+SELECT count(*), sum(id) FROM c;
+SET enable_seqscan = off;
+SELECT t FROM c WHERE id = 7002;
+RESET enable_seqscan;
+SELECT count(DISTINCT storage_id) AS storages FROM omendb.columnar_stripe;
 
 -- Temporary columnar tables work.
 CREATE TEMP TABLE tmp (i int) USING columnar;
