@@ -14,13 +14,14 @@ OBJS := $(patsubst %,build/pgxs/%.o,$(basename $(C_SRCS) $(CXX_SRCS)))
 PG_CPPFLAGS = -Isrc -Ialex/include
 # -Wno-register: PostgreSQL headers still use `register`, an error in C++17.
 PG_CXXFLAGS = -std=c++17 -Wno-register -O2
-SHLIB_LINK += -lstdc++
+SHLIB_LINK += -lstdc++ -lzstd -llz4
 
 # The JIT's bitcode would only speed up expressions calling our SQL functions, none
 # of them hot; without it the build needs no clang and matches the meson build.
 override with_llvm = no
 
-REGRESS = extension alex_basic alex_types alex_nulls alex_ddl alex_vacuum
+REGRESS = extension alex_basic alex_types alex_nulls alex_ddl alex_vacuum \
+	columnar_types columnar_xact columnar_index columnar_ddl
 REGRESS_OPTS = --temp-instance=tmp_check
 NO_LOCALE = 1
 

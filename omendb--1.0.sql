@@ -119,3 +119,74 @@ ALTER OPERATOR FAMILY datetime_ops USING alex ADD
     OPERATOR 3 = (timestamptz, timestamp), OPERATOR 4 >= (timestamptz, timestamp),
     OPERATOR 5 > (timestamptz, timestamp),
     FUNCTION 1 (timestamptz, timestamp) timestamptz_cmp_timestamp(timestamptz, timestamp);
+
+-- The columnar table access method: CREATE TABLE ... USING columnar.
+CREATE FUNCTION columnar_handler(internal) RETURNS table_am_handler
+AS 'MODULE_PATHNAME', 'columnar_handler'
+LANGUAGE C;
+
+CREATE ACCESS METHOD columnar TYPE TABLE HANDLER columnar_handler;
+COMMENT ON ACCESS METHOD columnar IS 'compressed column stripes for analytic scans';
+
+-- Metadata of columnar tables, keyed by the storage id in each table's metapage (a
+-- table gets new storage, and a new id, on TRUNCATE and rewrites). docs/COLUMNAR.md.
+CREATE SCHEMA omendb;
+COMMENT ON SCHEMA omendb IS 'omendb internals: metadata of columnar tables';
+CREATE SEQUENCE omendb.columnar_storage_id_seq;
+CREATE TABLE omendb.columnar_options (
+    storage_id bigint PRIMARY KEY,
+    compression text NOT NULL,
+    compression_level integer NOT NULL,
+    stripe_row_limit integer NOT NULL,
+    chunk_group_row_limit integer NOT NULL);
+-- Row numbers a writer reserved; a unique check finds an unflushed writer through it.
+CREATE TABLE omendb.columnar_reservation (
+    storage_id bigint NOT NULL,
+    first_row bigint NOT NULL,
+    row_limit bigint NOT NULL,
+    PRIMARY KEY (storage_id, first_row));
+-- One row per written stripe: a stripe exists for exactly the snapshots that see it.
+CREATE TABLE omendb.columnar_stripe (
+    storage_id bigint NOT NULL,
+    first_row bigint NOT NULL,
+    row_count bigint NOT NULL,
+    chunk_group_count integer NOT NULL,
+    first_block bigint NOT NULL,
+    block_count integer NOT NULL,
+    stored_bytes bigint NOT NULL,
+    raw_bytes bigint NOT NULL,
+    PRIMARY KEY (storage_id, first_row));
+GRANT USAGE ON SCHEMA omendb TO PUBLIC;
+GRANT SELECT ON omendb.columnar_options, omendb.columnar_reservation, omendb.columnar_stripe
+    TO PUBLIC;
+
+-- Options for stripes written from now on; NULL keeps an option as it is.
+CREATE FUNCTION columnar_set_options(tbl regclass,
+    compression text DEFAULT NULL, compression_level integer DEFAULT NULL,
+    stripe_row_limit integer DEFAULT NULL, chunk_group_row_limit integer DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'columnar_set_options'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION columnar_options(tbl regclass,
+    OUT compression text, OUT compression_level integer,
+    OUT stripe_row_limit integer, OUT chunk_group_row_limit integer)
+AS 'MODULE_PATHNAME', 'columnar_get_options'
+LANGUAGE C STRICT STABLE PARALLEL RESTRICTED;
+
+-- What the calling statement sees of a columnar table's storage.
+CREATE FUNCTION columnar_stats(tbl regclass,
+    OUT stripes bigint, OUT chunk_groups bigint, OUT rows bigint, OUT deleted_rows bigint,
+    OUT raw_bytes bigint, OUT compressed_bytes bigint, OUT compression text)
+AS 'MODULE_PATHNAME', 'columnar_stats'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- Loads the library at the start of DROP commands so that its drop hook removes the
+-- metadata of dropped columnar tables (src/columnar/columnar_handler.c).
+CREATE FUNCTION omendb.columnar_load() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'columnar_load'
+LANGUAGE C;
+CREATE EVENT TRIGGER omendb_columnar_load ON ddl_command_start
+    WHEN TAG IN ('DROP TABLE', 'DROP MATERIALIZED VIEW', 'DROP SCHEMA', 'DROP OWNED',
+                 'DROP EXTENSION', 'DROP ACCESS METHOD')
+    EXECUTE FUNCTION omendb.columnar_load();

@@ -9,6 +9,7 @@
 #include "omendb.h"
 #include "omendb/alex/alex_c.h"
 #include "alex/alex_am.h"
+#include "columnar/columnar.h"
 
 PG_MODULE_MAGIC;
 
@@ -21,6 +22,7 @@ _PG_init(void)
 {
 	alex_init_reloptions();
 	alex_install_error_hint();
+	columnar_init();
 }
 
 Datum

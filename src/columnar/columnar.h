@@ -1,0 +1,275 @@
+/*
+ * The columnar table access method: definitions shared by its files.
+ *
+ * A columnar relation's main fork holds a metapage (block 0) and then stripes, each a
+ * run of whole pages written once. Which stripes exist, and for whom, is decided by rows
+ * of the extension's tables omendb.columnar_stripe and omendb.columnar_options, keyed by
+ * the storage id in the metapage (docs/COLUMNAR.md explains why).
+ */
+#ifndef COLUMNAR_H
+#define COLUMNAR_H
+
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+/* ---- options ---- */
+
+typedef enum ColumnarCompression
+{
+	COLUMNAR_COMPRESSION_NONE = 0,
+	COLUMNAR_COMPRESSION_LZ4 = 1,
+	COLUMNAR_COMPRESSION_ZSTD = 2
+} ColumnarCompression;
+
+typedef struct ColumnarOptions
+{
+	ColumnarCompression compression;
+	int			compression_level;
+	int			stripe_row_limit;
+	int			chunk_group_row_limit;
+} ColumnarOptions;
+
+#define COLUMNAR_DEFAULT_COMPRESSION COLUMNAR_COMPRESSION_ZSTD
+#define COLUMNAR_DEFAULT_LEVEL 3
+#define COLUMNAR_DEFAULT_STRIPE_ROWS 150000
+#define COLUMNAR_DEFAULT_CHUNK_GROUP_ROWS 10000
+#define COLUMNAR_MIN_LEVEL 1
+#define COLUMNAR_MAX_LEVEL 19
+#define COLUMNAR_MIN_STRIPE_ROWS 1000
+#define COLUMNAR_MAX_STRIPE_ROWS 10000000
+#define COLUMNAR_MIN_CHUNK_GROUP_ROWS 100
+#define COLUMNAR_MAX_CHUNK_GROUP_ROWS 100000
+
+/*
+ * A stripe ends early once its rows hold this many bytes, so that a stripe's encoded
+ * form always fits one allocation (MaxAllocSize) whatever the row width.
+ */
+#define COLUMNAR_MAX_STRIPE_BYTES ((Size) 256 * 1024 * 1024)
+
+extern const char *columnar_compression_name(ColumnarCompression c);
+extern bool columnar_compression_parse(const char *name, ColumnarCompression *c);
+
+/* ---- storage: metapage, pages, WAL (columnar_storage.c) ---- */
+
+#define COLUMNAR_MAGIC 0x434F4C31	/* "COL1" */
+#define COLUMNAR_FORMAT_VERSION 1
+#define COLUMNAR_METAPAGE_BLKNO 0
+
+typedef struct ColumnarMetapage
+{
+	uint32		magic;
+	uint32		format_version;
+	uint64		storage_id;
+	uint64		next_row_number;	/* row numbers below this were handed out */
+} ColumnarMetapage;
+
+/* Bytes of stripe data one page carries: everything after the page header. */
+#define COLUMNAR_PAGE_DATA (BLCKSZ - SizeOfPageHeaderData)
+
+/* Row numbers map to TIDs arithmetically; offsets stay within a heap page's range. */
+#define COLUMNAR_MAX_ROW_NUMBER ((uint64) MaxBlockNumber * MaxHeapTuplesPerPage)
+
+static inline void
+columnar_row_to_tid(uint64 row, ItemPointer tid)
+{
+	ItemPointerSet(tid, (BlockNumber) (row / MaxHeapTuplesPerPage),
+				   (OffsetNumber) (row % MaxHeapTuplesPerPage + 1));
+}
+
+static inline uint64
+columnar_tid_to_row(ItemPointer tid)
+{
+	return (uint64) ItemPointerGetBlockNumber(tid) * MaxHeapTuplesPerPage +
+		ItemPointerGetOffsetNumber(tid) - 1;
+}
+
+extern void columnar_init_storage(const RelFileNode *rnode, SMgrRelation srel,
+								  char persistence, uint64 storage_id);
+extern void columnar_reset_storage(Relation rel, uint64 storage_id);
+extern uint64 columnar_storage_id(Relation rel);
+#define InvalidRowNumber PG_UINT64_MAX
+extern uint64 columnar_reserve_rows(Relation rel, int count, uint64 expected);
+extern BlockNumber columnar_write_pages(Relation rel, const char *data, Size len,
+										int *nblocks);
+extern void columnar_read_bytes(Relation rel, BlockNumber first_block, uint64 offset,
+								Size len, char *dest, BufferAccessStrategy strategy);
+
+/* ---- compression (columnar_compress.c) ---- */
+
+extern Size columnar_compress(ColumnarCompression c, int level, const char *src,
+							  Size srclen, char **dst);
+extern void columnar_decompress(ColumnarCompression c, const char *src, Size srclen,
+								char *dst, Size rawlen);
+
+/* ---- metadata tables (columnar_meta.c) ---- */
+
+/* One row of omendb.columnar_stripe. */
+typedef struct ColumnarStripe
+{
+	uint64		storage_id;
+	uint64		first_row;
+	int64		row_limit;		/* row numbers reserved (so far) for the stripe */
+	int64		row_count;		/* 0 while the writer has not flushed it */
+	int32		chunk_group_count;
+	int64		first_block;	/* -1 while not flushed */
+	int32		block_count;
+	int64		stored_bytes;
+	int64		raw_bytes;
+	/* the encoded stripe of an enclosing subtransaction's unwritten rows, or NULL */
+	const char *mem;
+} ColumnarStripe;
+
+extern uint64 columnar_new_storage_id(void);
+extern void columnar_read_options(uint64 storage_id, ColumnarOptions *opts);
+extern void columnar_write_options(uint64 storage_id, const ColumnarOptions *opts);
+extern void columnar_insert_reservation(const ColumnarStripe *stripe, CommandId cid);
+extern void columnar_complete_stripe(const ColumnarStripe *stripe, CommandId cid);
+extern ColumnarStripe *columnar_list_stripes(uint64 storage_id, Snapshot snapshot,
+											 int *nstripes);
+extern bool columnar_find_stripe(uint64 storage_id, uint64 row, Snapshot snapshot,
+								 ColumnarStripe *stripe);
+extern void columnar_forget_storage(uint64 storage_id, bool keep_options);
+
+/* ---- write path (columnar_write.c) ---- */
+
+extern void columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid,
+								  int options, struct BulkInsertStateData *bistate);
+extern void columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots,
+								  CommandId cid, int options,
+								  struct BulkInsertStateData *bistate);
+extern void columnar_finish_bulk_insert(Relation rel, int options);
+extern List *columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten);
+extern bool columnar_pending_row(Relation rel, uint64 row, Snapshot snapshot,
+								 TupleTableSlot *slot);
+extern void columnar_discard_writes(Oid relid);
+extern void columnar_register_xact_callbacks(void);
+
+/* Encoding of one chunk (columnar_write.c writes it, columnar_read.c decodes it). */
+#define COLUMNAR_STRIPE_MAGIC 0x53545231	/* "STR1" */
+
+typedef struct ColumnarStripeHeader
+{
+	uint32		magic;
+	uint32		natts;
+	uint32		chunk_group_count;
+	uint32		directory_bytes;
+	uint64		row_count;
+} ColumnarStripeHeader;
+
+/* Directory entry of one column of one chunk group; min/max images follow it. */
+#define CHUNK_HAS_NULLS		0x01
+#define CHUNK_ALL_NULL		0x02
+#define CHUNK_HAS_MINMAX	0x04
+
+typedef struct ColumnarChunkEntry
+{
+	uint64		offset;			/* from the start of the stripe's data area */
+	uint32		stored_len;
+	uint32		raw_len;
+	uint8		compression;
+	uint8		flags;
+	uint16		minmax_len;		/* bytes of min image + max image after the entry */
+} ColumnarChunkEntry;
+
+/* ---- read path (columnar_read.c) ---- */
+
+/* A decoded chunk group: every column's values for rows [first_row, first_row + nrows). */
+typedef struct ColumnarGroup
+{
+	uint64		first_row;
+	int			nrows;
+	Datum	  **values;			/* [attno][row] */
+	bool	  **isnull;
+} ColumnarGroup;
+
+/* Reads one relation's stripes; keeps the current stripe's directory and one group. */
+typedef struct ColumnarReader
+{
+	Relation	rel;
+	/* the caller's slot descriptor: a table rewrite reads with the old row type */
+	TupleDesc	desc;
+	BufferAccessStrategy strategy;
+	MemoryContext stripe_cxt;
+	MemoryContext group_cxt;
+	bool		have_stripe;
+	ColumnarStripe stripe;
+	int			natts;			/* columns written in the current stripe */
+	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
+	uint32	   *group_rows;		/* [group] */
+	ColumnarChunkEntry **entries;	/* [group][att] */
+	int			group;			/* decoded group, -1 if none */
+	ColumnarGroup decoded;
+} ColumnarReader;
+
+
+typedef struct ColumnarScanDescData
+{
+	TableScanDescData base;
+	ColumnarReader reader;
+	ColumnarStripe *stripes;
+	int			nstripes;
+	int			next_stripe;	/* the stripe after the reader's */
+	uint64		next_row;		/* next row to return within the reader's group */
+	/* ANALYZE: the end of the row range of the sampled block */
+	uint64		analyze_hi;
+	double		rows_per_block;
+} ColumnarScanDescData;
+
+typedef ColumnarScanDescData *ColumnarScanDesc;
+
+extern TableScanDesc columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys,
+										 struct ScanKeyData *key,
+										 ParallelTableScanDesc pscan, uint32 flags);
+extern void columnar_scan_end(TableScanDesc scan);
+extern void columnar_scan_rescan(TableScanDesc scan, struct ScanKeyData *key,
+								 bool set_params, bool allow_strat, bool allow_sync,
+								 bool allow_pagemode);
+extern bool columnar_scan_getnextslot(TableScanDesc scan, ScanDirection direction,
+									  TupleTableSlot *slot);
+extern bool columnar_scan_analyze_next_block(TableScanDesc scan, BlockNumber blockno,
+											 BufferAccessStrategy bstrategy);
+extern bool columnar_scan_analyze_next_tuple(TableScanDesc scan, TransactionId OldestXmin,
+											 double *liverows, double *deadrows,
+											 TupleTableSlot *slot);
+
+extern struct IndexFetchTableData *columnar_index_fetch_begin(Relation rel);
+extern void columnar_index_fetch_reset(struct IndexFetchTableData *data);
+extern void columnar_index_fetch_end(struct IndexFetchTableData *data);
+extern bool columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
+									   Snapshot snapshot, TupleTableSlot *slot,
+									   bool *call_again, bool *all_dead);
+extern bool columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
+									   TupleTableSlot *slot);
+extern bool columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot,
+											  Snapshot snapshot);
+extern uint64 columnar_count_rows(Relation rel, Snapshot snapshot);
+
+/* ---- index builds (columnar_index.c) ---- */
+
+extern double columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
+											  struct IndexInfo *index_info, bool allow_sync,
+											  bool anyvisible, bool progress,
+											  BlockNumber start_blockno,
+											  BlockNumber numblocks,
+											  IndexBuildCallback callback,
+											  void *callback_state, TableScanDesc scan);
+extern void columnar_index_validate_scan(Relation table_rel, Relation index_rel,
+										 struct IndexInfo *index_info, Snapshot snapshot,
+										 struct ValidateIndexState *state);
+
+/* ---- the handler (columnar_handler.c) ---- */
+
+extern bool columnar_is_columnar(Relation rel);
+extern Relation columnar_open(Oid relid, LOCKMODE lockmode);
+extern void columnar_init(void);
+extern void columnar_unsupported(const char *feature) pg_attribute_noreturn();
+
+#endif							/* COLUMNAR_H */

@@ -1,0 +1,618 @@
+/*
+ * The write path: rows are buffered per relation, subtransaction and command, then
+ * encoded and written as one stripe.
+ *
+ * A write state holds the rows one command of one subtransaction wrote to one relation
+ * (the relation's storage, precisely: TRUNCATE starts new storage). It takes row
+ * numbers from the metapage as it grows, so each row has its TID at once, and records
+ * reservation rows so that unique checks of other backends find the writer.
+ * It is flushed when it fills, when a later command of the same subtransaction writes
+ * or reads the relation, at the end of a bulk insert, at subtransaction commit and at
+ * pre-commit; it is discarded by an abort of its subtransaction. Because a state never
+ * spans commands, its stripe row can carry the command id of its rows and the snapshot
+ * rules of the heap give exact visibility within the writing transaction too.
+ */
+#include "columnar.h"
+
+#include "access/detoast.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_publication.h"
+#include "pgstat.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+#include "utils/relcache.h"
+#include "utils/typcache.h"
+
+typedef struct WriteState
+{
+	struct WriteState *next;
+	Oid			relid;
+	RelFileNode node;
+	SubTransactionId subxid;
+	CommandId	cid;
+	MemoryContext cxt;
+	int			natts;
+	ColumnarOptions opts;
+	ColumnarStripe stripe;		/* storage_id, first_row, row_limit */
+	int			nrows;
+	int			cap;
+	Size		bytes;
+	Datum	  **values;			/* [att][row] */
+	bool	  **isnull;
+} WriteState;
+
+/* Live from the first write of a transaction to its end, in TopTransactionContext. */
+static WriteState *states = NULL;
+
+/* Longest min or max image kept for chunk skipping. */
+#define MINMAX_MAX_IMAGE 64
+
+static void
+unlink_state(WriteState *st)
+{
+	WriteState **p;
+
+	for (p = &states; *p != st; p = &(*p)->next)
+		;
+	*p = st->next;
+	MemoryContextDelete(st->cxt);
+}
+
+static WriteState *
+open_state(Relation rel, CommandId cid)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopTransactionContext, "columnar write state",
+											  ALLOCSET_DEFAULT_SIZES);
+	WriteState *st = MemoryContextAllocZero(cxt, sizeof(WriteState));
+	PublicationDesc pubdesc;
+
+	RelationBuildPublicationDesc(rel, &pubdesc);
+	if (pubdesc.pubactions.pubinsert)
+		columnar_unsupported("logical replication (the table is in a publication)");
+
+	st->cxt = cxt;
+	st->relid = RelationGetRelid(rel);
+	st->node = rel->rd_node;
+	st->subxid = GetCurrentSubTransactionId();
+	st->cid = cid;
+	st->natts = RelationGetDescr(rel)->natts;
+	st->stripe.storage_id = columnar_storage_id(rel);
+	columnar_read_options(st->stripe.storage_id, &st->opts);
+	st->stripe.row_limit = st->opts.chunk_group_row_limit;
+	st->stripe.first_row = columnar_reserve_rows(rel, st->stripe.row_limit, InvalidRowNumber);
+	columnar_insert_reservation(&st->stripe, cid);
+	st->cap = Min(st->opts.stripe_row_limit, 1024);
+	st->values = MemoryContextAlloc(cxt, st->natts * sizeof(Datum *));
+	st->isnull = MemoryContextAlloc(cxt, st->natts * sizeof(bool *));
+	for (int a = 0; a < st->natts; a++)
+	{
+		st->values[a] = MemoryContextAlloc(cxt, st->cap * sizeof(Datum));
+		st->isnull[a] = MemoryContextAlloc(cxt, st->cap * sizeof(bool));
+	}
+	st->next = states;
+	states = st;
+	return st;
+}
+
+/*
+ * Copies a value into the state: varlena values detoasted (chunks keep them inline)
+ * with a 4-byte header, which is what the chunk encoding stores.
+ */
+static Datum
+copy_value(Form_pg_attribute att, Datum value, Size *bytes)
+{
+	if (att->attlen == -1)
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(value);
+
+		v = VARATT_IS_EXTENDED(v) ? detoast_attr(v) : (struct varlena *) DatumGetPointer(datumCopy(value, false, -1));
+		*bytes += VARSIZE(v);
+		return PointerGetDatum(v);
+	}
+	if (att->attbyval)
+	{
+		*bytes += att->attlen;
+		return value;
+	}
+	*bytes += att_addlength_datum(0, att->attlen, value);
+	return datumCopy(value, false, att->attlen);
+}
+
+static void
+append_row(WriteState *st, TupleDesc desc, TupleTableSlot *slot)
+{
+	MemoryContext old;
+	int			r = st->nrows;
+
+	if (r == st->cap)
+	{
+		st->cap = Min(st->cap * 2, st->opts.stripe_row_limit);
+		for (int a = 0; a < st->natts; a++)
+		{
+			st->values[a] = repalloc(st->values[a], st->cap * sizeof(Datum));
+			st->isnull[a] = repalloc(st->isnull[a], st->cap * sizeof(bool));
+		}
+	}
+	slot_getallattrs(slot);
+	old = MemoryContextSwitchTo(st->cxt);
+	for (int a = 0; a < st->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		st->isnull[a][r] = slot->tts_isnull[a] || att->attisdropped;
+		st->values[a][r] = st->isnull[a][r] ? (Datum) 0 :
+			copy_value(att, slot->tts_values[a], &st->bytes);
+	}
+	MemoryContextSwitchTo(old);
+	st->nrows++;
+	columnar_row_to_tid(st->stripe.first_row + r, &slot->tts_tid);
+	slot->tts_tableOid = st->relid;
+}
+
+/* Serializes one value at the aligned end of buf, as a heap tuple lays it out. */
+static void
+put_value(StringInfo buf, Form_pg_attribute att, Datum value)
+{
+	int			off = att_align_nominal(buf->len, att->attalign);
+	Size		len = att_addlength_datum(0, att->attlen, value);
+
+	enlargeStringInfo(buf, off - buf->len + len);
+	memset(buf->data + buf->len, 0, off - buf->len);
+	if (att->attbyval)
+		store_att_byval(buf->data + off, value, att->attlen);
+	else
+		memcpy(buf->data + off, DatumGetPointer(value), len);
+	buf->len = off + len;
+}
+
+/* Appends the min and max images of a chunk when the type orders and they are short. */
+static int
+put_minmax(StringInfo dir, Form_pg_attribute att, Datum *values, bool *isnull, int n)
+{
+	TypeCacheEntry *tc = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+	Datum		min = 0,
+				max = 0;
+	bool		any = false;
+	Size		minlen,
+				maxlen;
+	uint16		len;
+
+	if (!OidIsValid(tc->cmp_proc_finfo.fn_oid))
+		return 0;
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull[i])
+			continue;
+		if (!any)
+		{
+			min = max = values[i];
+			any = true;
+			continue;
+		}
+		if (DatumGetInt32(FunctionCall2Coll(&tc->cmp_proc_finfo, att->attcollation,
+											values[i], min)) < 0)
+			min = values[i];
+		else if (DatumGetInt32(FunctionCall2Coll(&tc->cmp_proc_finfo, att->attcollation,
+												 values[i], max)) > 0)
+			max = values[i];
+	}
+	minlen = att_addlength_datum(0, att->attlen, min);
+	maxlen = att_addlength_datum(0, att->attlen, max);
+	if (!any || minlen > MINMAX_MAX_IMAGE || maxlen > MINMAX_MAX_IMAGE)
+		return 0;
+	/* Each image: a uint16 length, then the bytes (unaligned; copied out to read). */
+	for (int k = 0; k < 2; k++)
+	{
+		Datum		v = k == 0 ? min : max;
+		StringInfoData img;
+
+		initStringInfo(&img);
+		put_value(&img, att, v);
+		len = (uint16) img.len;
+		appendBinaryStringInfo(dir, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(dir, img.data, img.len);
+		pfree(img.data);
+	}
+	return (int) (2 * sizeof(uint16) + minlen + maxlen);
+}
+
+/*
+ * Encodes one column of one chunk group: a null bitmap when there are NULLs (bit set
+ * = value present, as in heap tuples), then the non-null values from a MAXALIGN'd
+ * offset, laid out like a heap tuple's data so that fetchatt reads them in place.
+ */
+static void
+put_chunk(StringInfo dir, StringInfo data, Form_pg_attribute att, const ColumnarOptions *opts,
+		  Datum *values, bool *isnull, int n, uint64 *raw_total)
+{
+	ColumnarChunkEntry entry = {0};
+	StringInfoData raw;
+	int			nnull = 0;
+	int			entry_at;
+	char	   *packed = NULL;
+	Size		packed_len;
+
+	for (int i = 0; i < n; i++)
+		nnull += isnull[i];
+	entry.offset = data->len;
+	entry_at = dir->len;
+	appendBinaryStringInfo(dir, (char *) &entry, sizeof(entry));
+	if (nnull == n)
+	{
+		entry.flags = CHUNK_ALL_NULL;
+		memcpy(dir->data + entry_at, &entry, sizeof(entry));
+		return;
+	}
+	initStringInfo(&raw);
+	if (nnull > 0)
+	{
+		int			bytes = (n + 7) / 8;
+
+		entry.flags |= CHUNK_HAS_NULLS;
+		enlargeStringInfo(&raw, bytes);
+		memset(raw.data, 0, bytes);
+		for (int i = 0; i < n; i++)
+			if (!isnull[i])
+				raw.data[i / 8] |= 1 << (i % 8);
+		raw.len = MAXALIGN(bytes);
+		enlargeStringInfo(&raw, raw.len);
+		memset(raw.data + bytes, 0, raw.len - bytes);
+	}
+	for (int i = 0; i < n; i++)
+		if (!isnull[i])
+			put_value(&raw, att, values[i]);
+
+	entry.raw_len = raw.len;
+	packed_len = columnar_compress(opts->compression, opts->compression_level,
+								   raw.data, raw.len, &packed);
+	if (packed_len > 0)
+	{
+		entry.compression = opts->compression;
+		entry.stored_len = packed_len;
+		appendBinaryStringInfo(data, packed, packed_len);
+		pfree(packed);
+	}
+	else
+	{
+		entry.compression = COLUMNAR_COMPRESSION_NONE;
+		entry.stored_len = raw.len;
+		appendBinaryStringInfo(data, raw.data, raw.len);
+	}
+	*raw_total += raw.len;
+	pfree(raw.data);
+
+	entry.minmax_len = put_minmax(dir, att, values, isnull, n);
+	if (entry.minmax_len > 0)
+		entry.flags |= CHUNK_HAS_MINMAX;
+	memcpy(dir->data + entry_at, &entry, sizeof(entry));
+}
+
+/*
+ * Encodes the state's rows as a stripe in memory (palloc'd in the current context) and
+ * fills in the stripe's counts.
+ */
+static char *
+encode_stripe(TupleDesc desc, WriteState *st, const ColumnarOptions *opts,
+			  ColumnarStripe *stripe)
+{
+	int			group_rows = opts->chunk_group_row_limit;
+	int			ngroups = (st->nrows + group_rows - 1) / group_rows;
+	StringInfoData dir,
+				data,
+				out;
+	ColumnarStripeHeader header = {0};
+	uint64		raw_total = 0;
+
+	initStringInfo(&dir);
+	initStringInfo(&data);
+	for (int g = 0; g < ngroups; g++)
+	{
+		int			start = g * group_rows;
+		uint32		n = Min(group_rows, st->nrows - start);
+
+		appendBinaryStringInfo(&dir, (char *) &n, sizeof(n));
+		for (int a = 0; a < st->natts; a++)
+			put_chunk(&dir, &data, TupleDescAttr(desc, a), opts,
+					  st->values[a] + start, st->isnull[a] + start, n, &raw_total);
+		CHECK_FOR_INTERRUPTS();
+	}
+	header.magic = COLUMNAR_STRIPE_MAGIC;
+	header.natts = st->natts;
+	header.chunk_group_count = ngroups;
+	header.directory_bytes = dir.len;
+	header.row_count = st->nrows;
+	initStringInfo(&out);
+	appendBinaryStringInfo(&out, (char *) &header, sizeof(header));
+	appendBinaryStringInfo(&out, dir.data, dir.len);
+	appendBinaryStringInfo(&out, data.data, data.len);
+	pfree(dir.data);
+	pfree(data.data);
+
+	*stripe = st->stripe;
+	stripe->row_count = st->nrows;
+	stripe->chunk_group_count = ngroups;
+	stripe->stored_bytes = out.len;
+	stripe->raw_bytes = raw_total;
+	stripe->first_block = -1;
+	stripe->block_count = 0;
+	stripe->mem = NULL;
+	return out.data;
+}
+
+/* Encodes the state's rows as a stripe, writes its pages and publishes it. */
+static void
+write_stripe(Relation rel, WriteState *st)
+{
+	ColumnarStripe stripe;
+	int			nblocks;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar stripe encoding",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	char	   *bytes = encode_stripe(RelationGetDescr(rel), st, &st->opts, &stripe);
+
+	stripe.first_block = columnar_write_pages(rel, bytes, stripe.stored_bytes, &nblocks);
+	stripe.block_count = nblocks;
+	columnar_complete_stripe(&stripe, st->cid);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * Writes a state's stripe (rel may be NULL: opened here) and forgets the state. A
+ * state whose relation is gone or has new storage is dropped unwritten: nothing can
+ * see those rows any more.
+ */
+static void
+flush_state(WriteState *st, Relation rel)
+{
+	Relation	own = NULL;
+
+	if (rel == NULL)
+		rel = own = try_relation_open(st->relid, NoLock);
+	if (rel != NULL && RelFileNodeEquals(rel->rd_node, st->node) && st->nrows > 0)
+		write_stripe(rel, st);
+	if (own != NULL)
+		relation_close(own, NoLock);
+	unlink_state(st);
+}
+
+static WriteState *
+state_for_insert(Relation rel, CommandId cid)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+
+	for (WriteState *st = states; st != NULL; st = st->next)
+	{
+		if (st->relid != RelationGetRelid(rel) || st->subxid != subxid ||
+			!RelFileNodeEquals(st->node, rel->rd_node))
+			continue;
+		if (st->cid == cid)
+			return st;
+		flush_state(st, rel);
+		break;
+	}
+	return open_state(rel, cid);
+}
+
+/*
+ * Row numbers are taken a chunk group's worth at a time and the range grows (doubling)
+ * while no other writer took numbers after it, so that a one-row statement wastes few
+ * numbers and a bulk load still gets whole stripes. When another writer got in
+ * between, the stripe ends here and a new one begins.
+ */
+static WriteState *
+state_with_room(Relation rel, WriteState *st)
+{
+	ColumnarStripe more = st->stripe;
+	int			grow;
+
+	if (st->nrows < st->stripe.row_limit)
+		return st;
+	grow = (int) Min(st->stripe.row_limit, st->opts.stripe_row_limit - st->stripe.row_limit);
+	more.first_row = columnar_reserve_rows(rel, grow, st->stripe.first_row + st->stripe.row_limit);
+	if (more.first_row == InvalidRowNumber)
+	{
+		CommandId	cid = st->cid;
+
+		flush_state(st, rel);
+		return open_state(rel, cid);
+	}
+	more.row_limit = grow;
+	columnar_insert_reservation(&more, st->cid);
+	st->stripe.row_limit += grow;
+	return st;
+}
+
+static void
+insert_one(Relation rel, TupleTableSlot *slot, CommandId cid)
+{
+	WriteState *st = state_with_room(rel, state_for_insert(rel, cid));
+
+	append_row(st, RelationGetDescr(rel), slot);
+	if (st->nrows >= st->opts.stripe_row_limit || st->bytes >= COLUMNAR_MAX_STRIPE_BYTES)
+		flush_state(st, rel);
+}
+
+void
+columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
+					  struct BulkInsertStateData *bistate)
+{
+	insert_one(rel, slot, cid);
+	pgstat_count_heap_insert(rel, 1);
+}
+
+void
+columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid,
+					  int options, struct BulkInsertStateData *bistate)
+{
+	for (int i = 0; i < nslots; i++)
+		insert_one(rel, slots[i], cid);
+	pgstat_count_heap_insert(rel, nslots);
+}
+
+/*
+ * COPY, CREATE TABLE AS and table rewrites end here: the rows go out now, while the
+ * relation they were written to is certainly the one to flush them into (a rewrite
+ * swaps the storage to another relation right after).
+ */
+void
+columnar_finish_bulk_insert(Relation rel, int options)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	WriteState *st = states;
+
+	while (st != NULL)
+	{
+		WriteState *next = st->next;
+
+		if (st->relid == RelationGetRelid(rel) && st->subxid == subxid)
+			flush_state(st, rel);
+		st = next;
+	}
+}
+
+/*
+ * Before a read with a snapshot of command curcid: rows of earlier commands are
+ * visible to it, so they are flushed. Rows buffered by an enclosing subtransaction
+ * cannot be flushed from inside a subtransaction (the stripe would belong to it and
+ * vanish if it rolled back), nor can anything be in parallel mode (no heap inserts);
+ * if want_unwritten, such rows come back as stripes encoded in memory (uncompressed)
+ * for the caller to read, otherwise the caller reads them with columnar_pending_row.
+ */
+List *
+columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	WriteState *st = states;
+	List	   *unwritten = NIL;
+
+	while (st != NULL)
+	{
+		WriteState *next = st->next;
+
+		if (st->relid == RelationGetRelid(rel) && st->cid < curcid &&
+			RelFileNodeEquals(st->node, rel->rd_node) && st->nrows > 0)
+		{
+			if (st->subxid == subxid && !IsInParallelMode())
+				flush_state(st, rel);
+			else if (want_unwritten)
+			{
+				ColumnarStripe *stripe = palloc(sizeof(ColumnarStripe));
+				ColumnarOptions opts = st->opts;
+
+				opts.compression = COLUMNAR_COMPRESSION_NONE;
+				stripe->mem = encode_stripe(RelationGetDescr(rel), st, &opts, stripe);
+				unwritten = lappend(unwritten, stripe);
+			}
+		}
+		st = next;
+	}
+	return unwritten;
+}
+
+/*
+ * A row this backend wrote but has not flushed, if the snapshot sees it: any
+ * non-MVCC snapshot (a unique check), or an MVCC one of a later command.
+ */
+bool
+columnar_pending_row(Relation rel, uint64 row, Snapshot snapshot, TupleTableSlot *slot)
+{
+	for (WriteState *st = states; st != NULL; st = st->next)
+	{
+		int			r;
+		int			natts = slot->tts_tupleDescriptor->natts;
+
+		if (st->relid != RelationGetRelid(rel) || !RelFileNodeEquals(st->node, rel->rd_node) ||
+			row < st->stripe.first_row || row >= st->stripe.first_row + st->nrows)
+			continue;
+		if (IsMVCCSnapshot(snapshot) && st->cid >= snapshot->curcid)
+			return false;
+		r = (int) (row - st->stripe.first_row);
+		ExecClearTuple(slot);
+		for (int a = 0; a < natts; a++)
+		{
+			if (a < st->natts)
+			{
+				slot->tts_values[a] = st->values[a][r];
+				slot->tts_isnull[a] = st->isnull[a][r];
+			}
+			else
+				slot->tts_values[a] = getmissingattr(slot->tts_tupleDescriptor, a + 1,
+													 &slot->tts_isnull[a]);
+		}
+		ExecStoreVirtualTuple(slot);
+		columnar_row_to_tid(row, &slot->tts_tid);
+		slot->tts_tableOid = st->relid;
+		return true;
+	}
+	return false;
+}
+
+/* The relation is being dropped or gets new storage: its buffered rows die with it. */
+void
+columnar_discard_writes(Oid relid)
+{
+	WriteState *st = states;
+
+	while (st != NULL)
+	{
+		WriteState *next = st->next;
+
+		if (st->relid == relid)
+			unlink_state(st);
+		st = next;
+	}
+}
+
+static void
+columnar_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			while (states != NULL)
+				flush_state(states, NULL);
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* Their memory went with TopTransactionContext. */
+			states = NULL;
+			break;
+	}
+}
+
+static void
+columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	WriteState *st = states;
+
+	if (event != SUBXACT_EVENT_PRE_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	while (st != NULL)
+	{
+		WriteState *next = st->next;
+
+		if (st->subxid == mySubid)
+		{
+			if (event == SUBXACT_EVENT_PRE_COMMIT_SUB)
+				flush_state(st, NULL);
+			else
+				unlink_state(st);
+		}
+		st = next;
+	}
+}
+
+void
+columnar_register_xact_callbacks(void)
+{
+	RegisterXactCallback(columnar_xact_callback, NULL);
+	RegisterSubXactCallback(columnar_subxact_callback, NULL);
+}
