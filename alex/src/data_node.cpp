@@ -35,10 +35,6 @@ std::size_t capacity_for_stride(std::size_t page_bytes, std::size_t stride) noex
   return std::min<std::size_t>(capacity, 0xFFFF);
 }
 
-int bytes_for(std::uint64_t value) noexcept {
-  const int bits = 64 - __builtin_clzll(value | 1);
-  return (bits + 7) / 8;
-}
 
 // Unaligned little-endian loads of `width` bytes; the spare bytes after the slots make the
 // full 8-byte load safe for every slot.
@@ -137,7 +133,10 @@ std::size_t search_slots(const SlotReader& r, std::size_t end, std::size_t predi
 
 }  // namespace
 
-int key_width_for(std::uint64_t span) noexcept { return bytes_for(span); }
+int bytes_for(std::uint64_t value) noexcept {
+  const int bits = 64 - __builtin_clzll(value | 1);
+  return (bits + 7) / 8;
+}
 
 std::size_t data_capacity(std::size_t page_bytes, const SlotFormat& format) noexcept {
   return capacity_for_stride(page_bytes, format.stride());
@@ -160,7 +159,7 @@ SlotFormat FormatNeeds::format() const noexcept {
   // every offset below the radix in the largest block, so the next heap tuples of the
   // same blocks fit without a re-encode.
   SlotFormat f;
-  f.key_width = key_width_for(key_span());
+  f.key_width = bytes_for(key_span());
   f.tid_radix = static_cast<std::uint32_t>((max_offset_ / kRadixStep + 1) * kRadixStep);
   f.tid_width = bytes_for((max_block_ + 1) * f.tid_radix - 1);
   return f;

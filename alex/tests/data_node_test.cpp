@@ -50,16 +50,16 @@ std::vector<Entry> sequential(std::uint64_t first_key, std::size_t n, std::uint6
 }
 
 TEST(DataNode, KeyWidthFor) {
-  EXPECT_EQ(key_width_for(0), 1);
-  EXPECT_EQ(key_width_for(0xFF), 1);
-  EXPECT_EQ(key_width_for(0x100), 2);
-  EXPECT_EQ(key_width_for(0xFFFF), 2);
-  EXPECT_EQ(key_width_for(0x10000), 3);
-  EXPECT_EQ(key_width_for(0xFFFFFFFFull), 4);
-  EXPECT_EQ(key_width_for(0x100000000ull), 5);
-  EXPECT_EQ(key_width_for((std::uint64_t{1} << 56) - 1), 7);
-  EXPECT_EQ(key_width_for(std::uint64_t{1} << 56), 8);
-  EXPECT_EQ(key_width_for(kU64Max), 8);
+  EXPECT_EQ(bytes_for(0), 1);
+  EXPECT_EQ(bytes_for(0xFF), 1);
+  EXPECT_EQ(bytes_for(0x100), 2);
+  EXPECT_EQ(bytes_for(0xFFFF), 2);
+  EXPECT_EQ(bytes_for(0x10000), 3);
+  EXPECT_EQ(bytes_for(0xFFFFFFFFull), 4);
+  EXPECT_EQ(bytes_for(0x100000000ull), 5);
+  EXPECT_EQ(bytes_for((std::uint64_t{1} << 56) - 1), 7);
+  EXPECT_EQ(bytes_for(std::uint64_t{1} << 56), 8);
+  EXPECT_EQ(bytes_for(kU64Max), 8);
 }
 
 TEST(DataNode, Capacity) {
@@ -175,7 +175,7 @@ TEST(DataNode, LayoutBasics) {
     EXPECT_FALSE(p.fences().high_infinite);
     EXPECT_EQ(p.header().key_width, 2) << "300 consecutive keys need 2-byte offsets";
     EXPECT_EQ(p.header().base_key, f.low.key) << "offsets from the low fence reach the high fence";
-    EXPECT_EQ(p.header().key_width, key_width_for(entries.back().key - p.header().base_key));
+    EXPECT_EQ(p.header().key_width, bytes_for(entries.back().key - p.header().base_key));
     // set_fences round-trips.
     const Fences g = infinite_from(Entry{code_from_int(1000), 0});
     p.set_fences(g);
@@ -410,7 +410,7 @@ TEST_P(DataPageRandom, MatchesSortedVector) {
       const DataHeader& h = p.header();
       if (h.key_width != before_h.key_width || h.tid_width != before_h.tid_width) {
         ++widenings;
-        EXPECT_EQ(h.key_width, key_width_for(ref.back().key - h.base_key)) << "re-encoded wider than needed";
+        EXPECT_EQ(h.key_width, bytes_for(ref.back().key - h.base_key)) << "re-encoded wider than needed";
       }
       bool rebuilt = h.key_width != before_h.key_width || h.tid_width != before_h.tid_width ||
                      h.tid_radix_less_one != before_h.tid_radix_less_one || h.base_key != before_h.base_key ||
@@ -553,7 +553,7 @@ TEST(DataNode, KeyWidthGrowsOnInsert) {
     // Few enough to fit even at 8-byte offsets on the smallest page.
     std::vector<Entry> ref = sequential(code_from_int(1000), cap(bytes, 8, 6) / 2, make_tid(4, 4));
     ASSERT_EQ(p.layout(cspan(ref), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
-    ASSERT_EQ(p.header().key_width, key_width_for(ref.back().key - ref.front().key));
+    ASSERT_EQ(p.header().key_width, bytes_for(ref.back().key - ref.front().key));
     std::vector<Entry> scratch(max_data_capacity(bytes));
     auto ins = [&](const Entry& e) {
       scratch.assign(p.capacity(), Entry{});
@@ -563,7 +563,7 @@ TEST(DataNode, KeyWidthGrowsOnInsert) {
     };
     ASSERT_EQ(ins(Entry{code_from_int(1000 + 100000), 1}), Status::kOk);
     ASSERT_TRUE(DataPageHolds(p, ref, bytes));
-    EXPECT_EQ(p.header().key_width, key_width_for(ref.back().key - p.header().base_key));
+    EXPECT_EQ(p.header().key_width, bytes_for(ref.back().key - p.header().base_key));
     EXPECT_EQ(p.header().key_width, 3);
     ASSERT_EQ(ins(Entry{code_from_int(1000 + (std::int64_t{1} << 40)), 1}), Status::kOk);
     ASSERT_TRUE(DataPageHolds(p, ref, bytes));

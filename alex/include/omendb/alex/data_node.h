@@ -112,8 +112,9 @@ inline std::size_t probe_offset(const ProbeHint& hint, const Entry& e) noexcept 
   return at >= static_cast<float>(hint.last_byte) ? hint.last_byte : static_cast<std::size_t>(at);
 }
 
-// The fewest bytes (1..8) that store offsets up to `span`.
-int key_width_for(std::uint64_t span) noexcept;
+// The fewest bytes (1..8) that store every value up to `value`: the width of a page's key
+// offsets, and of its encoded TIDs.
+int bytes_for(std::uint64_t value) noexcept;
 
 // Slots a page of `page_bytes` holds in `format` (0 if it cannot hold any).
 std::size_t data_capacity(std::size_t page_bytes, const SlotFormat& format) noexcept;
