@@ -83,6 +83,56 @@ std::pair<Entry, Entry> random_pair(SplitMix64& rng, const LinearModel& m) {
 
 TEST(Model, LayoutIsFortyBytes) { EXPECT_EQ(sizeof(LinearModel), 40u); }
 
+// The definition of a prediction, written the long way (unsigned magnitudes, a full
+// 128-bit product). Pages store models, so the fast paths must agree with it on every
+// entry: a model page routes keys by what the fitter's predictions were.
+std::int64_t reference_prediction(const LinearModel& m, const Entry& e) {
+  const Composite c = to_composite(e), b = m.base(), limit = Composite{1} << 63;
+  std::int64_t x;
+  if (c >= b) {
+    const Composite q = (c - b) >> m.pre_shift;
+    x = q >= limit ? INT64_MAX : static_cast<std::int64_t>(q);
+  } else {
+    const Composite q = ((b - c - 1) >> m.pre_shift) + 1;
+    x = q > limit ? INT64_MIN : static_cast<std::int64_t>(-static_cast<__int128>(q));
+  }
+  const bool negative = x < 0;
+  const auto magnitude = static_cast<unsigned __int128>(negative ? -__int128{x} : __int128{x});
+  const unsigned __int128 product = magnitude * m.slope;
+  const unsigned __int128 q = product >> m.post_shift;
+  // A floor, not a truncation, for negative products.
+  const __int128 scaled = negative ? -static_cast<__int128>(q) - ((q << m.post_shift) != product) : static_cast<__int128>(q);
+  const __int128 cap = __int128{1} << 62;
+  return m.intercept + static_cast<std::int64_t>(scaled > cap ? cap : scaled < -cap ? -cap : scaled);
+}
+
+TEST(Model, EvaluationMatchesTheDefinition) {
+  SplitMix64 rng(derive_seed("model-definition"));
+  auto zoo = model_zoo(rng);
+  for (int i = 0; i < 40; ++i) {  // raw models on the slow paths too: steep slopes, wide pre-shifts
+    LinearModel m;
+    m.base_key = rng.next();
+    m.base_tid = rng.next() & kMaxTid;
+    m.slope = rng.next() >> (1 + rng.below(8));
+    m.intercept = static_cast<std::int64_t>(rng.below(1u << 20)) - (1 << 19);
+    m.pre_shift = static_cast<std::uint8_t>(rng.below(51));
+    m.post_shift = static_cast<std::uint8_t>(rng.below(128));
+    zoo.push_back(m);
+  }
+  for (std::size_t z = 0; z < zoo.size(); ++z) {
+    const LinearModel& m = zoo[z];
+    for (int t = 0; t < 4000; ++t) {
+      const auto [a, b] = random_pair(rng, m);
+      for (const Entry& e : {a, b}) {
+        ASSERT_EQ(m.predict(e), reference_prediction(m, e)) << "model #" << z << " e=" << str(e);
+      }
+    }
+    for (const Entry& e : {Entry{0, 0}, kMaxEntry, from_composite(m.base()), from_composite(m.base() + 1)}) {
+      ASSERT_EQ(m.predict(e), reference_prediction(m, e)) << "model #" << z << " e=" << str(e);
+    }
+  }
+}
+
 TEST(Model, PredictionIsMonotone) {
   SplitMix64 rng(derive_seed("model-monotone"));
   const auto zoo = model_zoo(rng);

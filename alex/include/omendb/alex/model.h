@@ -29,19 +29,36 @@ struct LinearModel {
   Composite base() const noexcept { return to_composite(Entry{base_key, base_tid}); }
 
   // Scaled input of the model; saturates instead of wrapping, which keeps monotonicity.
+  // Lookups evaluate three models each, so the common cases take 64-bit arithmetic; the
+  // tests check every path against the 128-bit definition.
   std::int64_t input(const Entry& e) const noexcept {
-    constexpr Composite kLimit = Composite{1} << 63;
-    const Composite c = to_composite(e);
-    const Composite b = base();
-    if (c >= b) {
-      const Composite x = (c - b) >> pre_shift;
-      return x >= kLimit ? INT64_MAX : static_cast<std::int64_t>(x);
+    const bool borrow = e.tid < base_tid;
+    if (e.key > base_key || (e.key == base_key && !borrow)) {
+      // c - b = high * 2^48 + low, low in [0, 2^48), high in [0, 2^64).
+      const std::uint64_t high = e.key - base_key - borrow;
+      const std::uint64_t low = (e.tid - base_tid) & kMaxTid;
+      if (pre_shift >= kTidBits) {
+        const unsigned shift = pre_shift - kTidBits;
+        const std::uint64_t x = shift < 64 ? high >> shift : 0;
+        return x > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(x);
+      }
+      // x = high * 2^(48 - pre_shift) + low / 2^pre_shift, which reaches 2^63 exactly
+      // when high reaches 2^(15 + pre_shift).
+      if (high >> (63 - kTidBits + pre_shift) != 0) return INT64_MAX;
+      return static_cast<std::int64_t>((high << (kTidBits - pre_shift)) | (low >> pre_shift));
     }
-    const Composite x = ((b - c - 1) >> pre_shift) + 1;  // ceil: x is floor((c - b) / 2^pre)
+    constexpr Composite kLimit = Composite{1} << 63;
+    const Composite x = ((base() - to_composite(e) - 1) >> pre_shift) + 1;  // ceil: x is floor((c - b) / 2^pre)
     return x >= kLimit ? INT64_MIN : -static_cast<std::int64_t>(x);
   }
 
   std::int64_t predict_input(std::int64_t x) const noexcept {
+    if (post_shift >= 64 && post_shift < 128 && slope <= INT64_MAX) {
+      // The fitter's usual case: one signed 64x64 multiply's high half, then a floor
+      // shift; |x * slope| < 2^126 stays within the +-2^62 clamp.
+      const auto high = static_cast<std::int64_t>((__int128{x} * static_cast<std::int64_t>(slope)) >> 64);
+      return intercept + (high >> (post_shift - 64));
+    }
     constexpr __int128 kLimit = __int128{1} << 62;
     __int128 scaled = (__int128{x} * static_cast<__int128>(slope)) >> post_shift;  // arithmetic: floor
     if (scaled > kLimit) scaled = kLimit;
