@@ -50,6 +50,20 @@ void set_slope(LinearModel& m, long double slope, long double mean_x, long doubl
   m.intercept = static_cast<std::int64_t>(std::floor(mean_y - quantised * mean_x + 0.5L));
 }
 
+std::int64_t LinearModel::input_below_base(const Entry& e) const noexcept {
+  constexpr Composite kLimit = Composite{1} << 63;
+  const Composite x = ((base() - to_composite(e) - 1) >> pre_shift) + 1;  // ceil: x is floor((c - b) / 2^pre)
+  return x >= kLimit ? INT64_MIN : -static_cast<std::int64_t>(x);
+}
+
+std::int64_t LinearModel::predict_wide(std::int64_t x) const noexcept {
+  constexpr __int128 kLimit = __int128{1} << 62;
+  __int128 scaled = (__int128{x} * static_cast<__int128>(slope)) >> post_shift;  // arithmetic: floor
+  if (scaled > kLimit) scaled = kLimit;
+  if (scaled < -kLimit) scaled = -kLimit;
+  return intercept + static_cast<std::int64_t>(scaled);
+}
+
 bool LinearModel::first_entry_reaching(std::int64_t target, Entry* out) const noexcept {
   if (predict(Entry{}) >= target) {
     *out = Entry{};

@@ -47,9 +47,7 @@ struct LinearModel {
       if (high >> (63 - kTidBits + pre_shift) != 0) return INT64_MAX;
       return static_cast<std::int64_t>((high << (kTidBits - pre_shift)) | (low >> pre_shift));
     }
-    constexpr Composite kLimit = Composite{1} << 63;
-    const Composite x = ((base() - to_composite(e) - 1) >> pre_shift) + 1;  // ceil: x is floor((c - b) / 2^pre)
-    return x >= kLimit ? INT64_MIN : -static_cast<std::int64_t>(x);
+    return input_below_base(e);
   }
 
   std::int64_t predict_input(std::int64_t x) const noexcept {
@@ -59,11 +57,7 @@ struct LinearModel {
       const auto high = static_cast<std::int64_t>((__int128{x} * static_cast<std::int64_t>(slope)) >> 64);
       return intercept + (high >> (post_shift - 64));
     }
-    constexpr __int128 kLimit = __int128{1} << 62;
-    __int128 scaled = (__int128{x} * static_cast<__int128>(slope)) >> post_shift;  // arithmetic: floor
-    if (scaled > kLimit) scaled = kLimit;
-    if (scaled < -kLimit) scaled = -kLimit;
-    return intercept + static_cast<std::int64_t>(scaled);
+    return predict_wide(x);
   }
 
   std::int64_t predict(const Entry& e) const noexcept { return predict_input(input(e)); }
@@ -82,6 +76,11 @@ struct LinearModel {
   // Doubles every prediction exactly (predict'(e) is 2*predict(e) or 2*predict(e)+1), so
   // a model node can double its slot array without moving any key to another child.
   bool double_scale() noexcept;
+
+  // The 128-bit remainder of input() and predict_input(), out of line so that the fast
+  // paths inline into the descent.
+  std::int64_t input_below_base(const Entry& e) const noexcept;
+  std::int64_t predict_wide(std::int64_t x) const noexcept;
 };
 static_assert(sizeof(LinearModel) == 40, "LinearModel is stored in pages");
 
