@@ -14,6 +14,7 @@
 #include "columnar.h"
 
 #include "access/xact.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -557,6 +558,7 @@ columnar_index_fetch_reset(struct IndexFetchTableData *data)
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
 	f->snapshot = NULL;
+	f->reader.deletes_snapshot = NULL;
 }
 
 void
@@ -629,18 +631,54 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	return true;
 }
 
+/*
+ * UPDATE and DELETE fetch the old version of every row they change, EvalPlanQual the
+ * rows it rechecks: one fetch per transaction, for the relation asked last, keeps its
+ * decoded chunk group between these calls, so that changing the rows of one group
+ * decodes it once. It lives in TopTransactionContext, which takes it at transaction
+ * end; a call cut short by an error leaves it marked busy, and it is rebuilt.
+ */
+static struct
+{
+	ColumnarIndexFetch *fetch;
+	LocalTransactionId lxid;
+	Oid			relid;
+	RelFileNode node;
+	bool		busy;
+} row_version;
+
 bool
 columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 						   TupleTableSlot *slot)
 {
-	struct IndexFetchTableData *f = columnar_index_fetch_begin(rel);
+	ColumnarIndexFetch *f;
 	bool		call_again;
-	bool		found = columnar_index_fetch_tuple(f, tid, snapshot, slot, &call_again, NULL);
+	bool		found;
 
-	/* the values live in the fetch's reader, which goes now */
+	if (row_version.fetch == NULL || row_version.lxid != MyProc->lxid || row_version.busy ||
+		row_version.relid != RelationGetRelid(rel) ||
+		!RelFileNodeEquals(row_version.node, rel->rd_node))
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		if (row_version.fetch != NULL && row_version.lxid == MyProc->lxid)
+			columnar_index_fetch_end(&row_version.fetch->base);
+		row_version.fetch = (ColumnarIndexFetch *) columnar_index_fetch_begin(rel);
+		row_version.lxid = MyProc->lxid;
+		row_version.relid = RelationGetRelid(rel);
+		row_version.node = rel->rd_node;
+		MemoryContextSwitchTo(old);
+	}
+	f = row_version.fetch;
+	/* the caller's relcache entry, and nothing remembered about earlier snapshots */
+	f->base.rel = f->reader.rel = rel;
+	columnar_index_fetch_reset(&f->base);
+	row_version.busy = true;
+	found = columnar_index_fetch_tuple(&f->base, tid, snapshot, slot, &call_again, NULL);
+	row_version.busy = false;
+	/* the values live in the fetch's reader until its next row */
 	if (found)
 		ExecMaterializeSlot(slot);
-	columnar_index_fetch_end(f);
 	return found;
 }
 
