@@ -103,6 +103,21 @@ SELECT id, k FROM dc WHERE id = 45 FOR KEY SHARE;
 UPDATE dc SET k = k WHERE id = 40;
 COMMIT;
 
+-- a row lock is a row of omendb.columnar_row_lock, not a lock-table entry: a
+-- transaction may lock more rows than the lock table holds; VACUUM forgets them after
+CREATE TABLE dlock (id int) USING columnar;
+INSERT INTO dlock SELECT generate_series(1, 20000);
+SELECT count(*) AS locks_before FROM omendb.columnar_row_lock \gset
+BEGIN;
+SELECT count(*) FROM (SELECT id FROM dlock FOR UPDATE) l;
+SELECT count(*) FROM (SELECT id FROM dlock WHERE id <= 10 FOR SHARE) l;
+SELECT count(*) FROM pg_locks WHERE locktype = 'tuple';
+COMMIT;
+SELECT count(*) - :locks_before AS lock_rows FROM omendb.columnar_row_lock;
+VACUUM dlock;
+SELECT count(*) - :locks_before AS lock_rows FROM omendb.columnar_row_lock;
+DROP TABLE dlock;
+
 -- a foreign key referencing a columnar table locks the referenced row
 CREATE TABLE dparent (id int PRIMARY KEY) USING columnar;
 INSERT INTO dparent VALUES (1), (2);

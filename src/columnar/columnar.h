@@ -144,7 +144,7 @@ extern Oid	columnar_meta_relid(const char *name, bool missing_ok);
 extern Oid	columnar_meta_index(Relation rel);
 extern void columnar_meta_insert(Relation rel, HeapTuple tup, CommandId cid);
 
-/* ---- delete marks (columnar_delete.c) ---- */
+/* ---- delete marks and row locks (columnar_delete.c) ---- */
 
 /* Successor of a row deleted outright, or moved to another partition by an UPDATE. */
 #define COLUMNAR_NO_SUCCESSOR		(-1)
@@ -188,6 +188,11 @@ typedef struct ColumnarMark
 extern bool columnar_find_mark(uint64 storage_id, uint64 row, ColumnarMark *mark);
 extern void columnar_insert_mark(uint64 storage_id, uint64 row, int64 successor,
 								 CommandId cid);
+extern TransactionId columnar_conflicting_locker(uint64 storage_id, uint64 row,
+												 LockTupleMode mode, bool *held);
+extern void columnar_insert_row_lock(uint64 storage_id, uint64 row, LockTupleMode mode);
+extern List *columnar_finished_row_locks(uint64 storage_id);
+extern void columnar_remove_row_locks(List *tids);
 extern int64 columnar_count_deleted(uint64 storage_id, const ColumnarStripe *stripes,
 									int nstripes, Snapshot snapshot, int64 *per_stripe);
 extern uint64 *columnar_dead_marks(uint64 storage_id, TransactionId oldest_xmin, int *n);

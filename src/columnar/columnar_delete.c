@@ -1,13 +1,16 @@
 /*
- * Delete marks: omendb.columnar_delete holds one heap row per deleted columnar row
- * (storage_id, row_number, successor). Stripes are never rewritten in place, so a
- * deletion is this row: it is deleted for exactly the snapshots that see the mark, by
- * the heap's own visibility rules, and the mark's xmin is the deleter that a concurrent
- * updater waits for (columnar_modify.c). docs/COLUMNAR.md weighs the alternatives.
+ * Delete marks and row locks, the per-row state that stripes, written once, cannot hold.
  *
- * Readers never test one row at a time against the table: they load the deleted rows
- * of a chunk group for their snapshot once (one index range scan) and test row
- * numbers against that bitmap.
+ * omendb.columnar_delete holds one heap row per deleted columnar row (storage_id,
+ * row_number, successor): the row is deleted for exactly the snapshots that see the
+ * mark, by the heap's own visibility rules, and the mark's xmin is the deleter that a
+ * concurrent updater waits for (columnar_modify.c). docs/COLUMNAR.md weighs the
+ * alternatives. Readers never test one row at a time against the table: they load the
+ * deleted rows of a chunk group for their snapshot once (one index range scan) and test
+ * row numbers against that bitmap.
+ *
+ * omendb.columnar_row_lock holds one heap row per row lock (storage_id, row_number,
+ * mode): the lock is held while the row's xmin runs, as a heap tuple's xmax locks it.
  */
 #include "columnar.h"
 
@@ -24,8 +27,16 @@ enum
 	DEL_STORAGE_ID = 1, DEL_ROW, DEL_SUCCESSOR,
 	DEL_NATTS = DEL_SUCCESSOR
 };
+enum
+{
+	LOCK_STORAGE_ID = 1, LOCK_ROW, LOCK_MODE,
+	LOCK_NATTS = LOCK_MODE
+};
 
-/* An index scan of the marks of rows [first, first + count). */
+/*
+ * An index scan of the rows of a delete-mark or row-lock table (both keyed by
+ * storage_id, row_number) about rows [first, first + count).
+ */
 static SysScanDesc
 marks_begin(Relation rel, uint64 storage_id, uint64 first, uint64 count, Snapshot snapshot)
 {
@@ -215,4 +226,106 @@ columnar_dead_marks(uint64 storage_id, TransactionId oldest_xmin, int *n)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return rows;
+}
+
+/*
+ * Row-lock modes conflict as the heap's do: key share with update; share with no-key
+ * update and update; no-key update with share and itself; update with all. Numbered
+ * 0..3 in that order, two modes conflict exactly when they add up to 3 or more.
+ */
+static bool
+row_lock_modes_conflict(LockTupleMode a, LockTupleMode b)
+{
+	return (int) a + (int) b >= 3;
+}
+
+/*
+ * A running transaction other than this one holding a lock on row that conflicts with
+ * mode, if any. *held says whether this transaction already holds mode or stronger.
+ */
+TransactionId
+columnar_conflicting_locker(uint64 storage_id, uint64 row, LockTupleMode mode, bool *held)
+{
+	SnapshotData dirty;
+	Relation	rel = table_open(columnar_meta_relid("columnar_row_lock", false), AccessShareLock);
+	SysScanDesc scan;
+	HeapTuple	tup;
+	TransactionId locker = InvalidTransactionId;
+
+	*held = false;
+	InitDirtySnapshot(dirty);
+	scan = marks_begin(rel, storage_id, row, 1, &dirty);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Datum		v[LOCK_NATTS];
+		bool		n[LOCK_NATTS];
+		LockTupleMode held_mode;
+
+		heap_deform_tuple(tup, RelationGetDescr(rel), v, n);
+		held_mode = (LockTupleMode) DatumGetInt16(v[LOCK_MODE - 1]);
+		if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup->t_data)))
+			*held |= held_mode >= mode;
+		/* a committed locker has finished: its lock is gone */
+		else if (TransactionIdIsValid(dirty.xmin) && row_lock_modes_conflict(mode, held_mode))
+		{
+			locker = dirty.xmin;
+			break;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return locker;
+}
+
+void
+columnar_insert_row_lock(uint64 storage_id, uint64 row, LockTupleMode mode)
+{
+	Relation	rel = table_open(columnar_meta_relid("columnar_row_lock", false), RowExclusiveLock);
+	Datum		v[LOCK_NATTS];
+	bool		n[LOCK_NATTS] = {0};
+
+	v[LOCK_STORAGE_ID - 1] = Int64GetDatum((int64) storage_id);
+	v[LOCK_ROW - 1] = Int64GetDatum((int64) row);
+	v[LOCK_MODE - 1] = Int16GetDatum((int16) mode);
+	columnar_meta_insert(rel, heap_form_tuple(RelationGetDescr(rel), v, n),
+						 GetCurrentCommandId(true));
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * For VACUUM: the row locks of committed lockers, which hold nothing any more (those
+ * of aborted ones are dead tuples that the heap's own vacuum removes).
+ */
+List *
+columnar_finished_row_locks(uint64 storage_id)
+{
+	Relation	rel = table_open(columnar_meta_relid("columnar_row_lock", false), AccessShareLock);
+	SysScanDesc scan = marks_begin(rel, storage_id, 0, PG_INT64_MAX, SnapshotSelf);
+	HeapTuple	tup;
+	List	   *tids = NIL;
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		ItemPointer tid;
+
+		if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup->t_data)))
+			continue;
+		tid = palloc(sizeof(ItemPointerData));
+		*tid = tup->t_self;
+		tids = lappend(tids, tid);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return tids;
+}
+
+void
+columnar_remove_row_locks(List *tids)
+{
+	Relation	rel = table_open(columnar_meta_relid("columnar_row_lock", false), RowExclusiveLock);
+	ListCell   *lc;
+
+	foreach(lc, tids)
+		simple_heap_delete(rel, (ItemPointer) lfirst(lc));
+	table_close(rel, RowExclusiveLock);
 }

@@ -11,7 +11,8 @@
  *                         first_block, block_count, stored_bytes, raw_bytes):
  *                         inserted when the stripe's pages are written, deleted by
  *                         VACUUM once every row is deleted for everyone
- *   columnar_delete      (storage_id, row_number, successor): columnar_delete.c
+ *   columnar_delete      (storage_id, row_number, successor) and
+ *   columnar_row_lock    (storage_id, row_number, mode): columnar_delete.c
  *
  * A stripe exists for a snapshot exactly when its row does: MVCC, crash safety and
  * replication of the metadata come from the heap.
@@ -373,6 +374,7 @@ columnar_forget_storage(uint64 storage_id, bool keep_options)
 	meta_delete("columnar_stripe", storage_id);
 	meta_delete("columnar_reservation", storage_id);
 	meta_delete("columnar_delete", storage_id);
+	meta_delete("columnar_row_lock", storage_id);
 	if (!keep_options)
 		meta_delete("columnar_options", storage_id);
 }

@@ -5,33 +5,27 @@
  * through the write path, at a new row number, and a mark whose successor names it, as
  * the heap's non-HOT update links the old version's ctid to the new one.
  *
- * Locking a row takes a heavyweight tuple lock on (relation, TID) in the mode the heap
- * would use for the same row-lock strength, then looks for a live mark:
- *  - none: the row is ours to delete or lock;
- *  - one of a running transaction: let go of the tuple lock, wait for that transaction
- *    (XactLockTableWait on the mark's xmin), and look again;
- *  - a committed one: the row was updated (TM_Updated, with the successor's TID so that
- *    EvalPlanQual can follow it) or deleted (TM_Deleted);
- *  - one of this transaction: TM_SelfModified, with the command that made it.
- * DELETE and UPDATE hold the tuple lock only while they check and insert the mark: from
- * then on the mark, with its running xmin, is what others wait for, and a statement
- * deleting a million rows does not fill the lock table. SELECT ... FOR UPDATE/SHARE
- * keeps the tuple lock until its transaction ends: that lock is the row lock, and the
- * lock manager gives waiting, the modes' conflicts and deadlock detection.
+ * The durable state of a row is in heap rows whose xmin is the transaction that made
+ * them, as the heap keeps it in a tuple's xmax: a delete mark (deleted or updated) and
+ * row locks (omendb.columnar_row_lock, one per SELECT ... FOR UPDATE/SHARE). To change
+ * or lock a row, a backend takes a heavyweight tuple lock on (relation, TID), which
+ * makes looking at that state and adding to it one step, and looks:
+ *  - a delete mark of a running transaction, or a conflicting row lock of one: let go
+ *    of the tuple lock, wait for that transaction (XactLockTableWait), look again;
+ *  - a committed delete mark: the row was updated (TM_Updated, with the successor's TID
+ *    so that EvalPlanQual can follow it) or deleted (TM_Deleted);
+ *  - a delete mark of this transaction: TM_SelfModified, with the command that made it;
+ *  - otherwise the row is ours: insert the mark or the row lock, let go of the tuple
+ *    lock. Others now find that row and wait for us.
+ * The tuple lock is held only for that step, never while waiting, so locking or
+ * deleting millions of rows takes no lock-table space per row; no buffer lock is held
+ * while it is taken.
  */
 #include "columnar.h"
 
 #include "access/xact.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
-
-/* The heavyweight lock mode per LockTupleMode, exactly as the heap maps them. */
-static const LOCKMODE tuple_lock_mode[] = {
-	[LockTupleKeyShare] = AccessShareLock,
-	[LockTupleShare] = RowShareLock,
-	[LockTupleNoKeyExclusive] = ExclusiveLock,
-	[LockTupleExclusive] = AccessExclusiveLock,
-};
 
 static void
 row_lock_unavailable(Relation rel)
@@ -43,12 +37,15 @@ row_lock_unavailable(Relation rel)
 }
 
 /*
- * Locks row in mode unless it is deleted or updated; on TM_Ok the tuple lock is held,
- * otherwise it is not and tmfd says by whom and where the row went.
+ * Waits until row can be locked in mode (or deleted: LockTupleExclusive) unless it is
+ * deleted or updated. On TM_Ok the tuple lock is held, for the caller to record its
+ * lock or mark and then release; *held says whether this transaction holds such a row
+ * lock already. Otherwise the tuple lock is not held and tmfd says by whom and where
+ * the row went.
  */
 static TM_Result
-lock_row(Relation rel, uint64 storage_id, uint64 row, LOCKMODE mode, LockWaitPolicy policy,
-		 XLTW_Oper oper, TM_FailureData *tmfd)
+lock_row(Relation rel, uint64 storage_id, uint64 row, LockTupleMode mode,
+		 LockWaitPolicy policy, XLTW_Oper oper, bool *held, TM_FailureData *tmfd)
 {
 	ItemPointerData tid;
 	ColumnarMark mark;
@@ -56,26 +53,37 @@ lock_row(Relation rel, uint64 storage_id, uint64 row, LOCKMODE mode, LockWaitPol
 	columnar_row_to_tid(row, &tid);
 	for (;;)
 	{
+		TransactionId wait_for;
+
 		if (policy == LockWaitBlock)
-			LockTuple(rel, &tid, mode);
-		else if (!ConditionalLockTuple(rel, &tid, mode))
+			LockTuple(rel, &tid, ExclusiveLock);
+		else if (!ConditionalLockTuple(rel, &tid, ExclusiveLock))
 		{
 			if (policy == LockWaitSkip)
 				return TM_WouldBlock;
 			row_lock_unavailable(rel);
 		}
-		if (!columnar_find_mark(storage_id, row, &mark))
-			return TM_Ok;
-		UnlockTuple(rel, &tid, mode);
-		if (!mark.in_progress)
-			break;
+		if (columnar_find_mark(storage_id, row, &mark))
+		{
+			if (!mark.in_progress)
+				break;
+			wait_for = mark.xmin;
+		}
+		else
+		{
+			wait_for = columnar_conflicting_locker(storage_id, row, mode, held);
+			if (!TransactionIdIsValid(wait_for))
+				return TM_Ok;
+		}
+		UnlockTuple(rel, &tid, ExclusiveLock);
 		if (policy == LockWaitSkip)
 			return TM_WouldBlock;
 		if (policy == LockWaitError)
 			row_lock_unavailable(rel);
-		XactLockTableWait(mark.xmin, rel, &tid, oper);
+		XactLockTableWait(wait_for, rel, &tid, oper);
 	}
 
+	UnlockTuple(rel, &tid, ExclusiveLock);
 	tmfd->xmax = mark.xmin;
 	tmfd->cmax = mark.own ? mark.cmin : InvalidCommandId;
 	if (mark.successor >= 0)
@@ -115,15 +123,15 @@ delete_row(Relation rel, ItemPointer tid, TupleTableSlot *newslot, CommandId cid
 {
 	uint64		storage_id = columnar_storage_id(rel);
 	uint64		row = columnar_tid_to_row(tid);
-	LOCKMODE	mode = tuple_lock_mode[LockTupleExclusive];
-	TM_Result	result = lock_row(rel, storage_id, row, mode,
-								  wait ? LockWaitBlock : LockWaitSkip, oper, tmfd);
+	bool		held;
+	TM_Result	result = lock_row(rel, storage_id, row, LockTupleExclusive,
+								  wait ? LockWaitBlock : LockWaitSkip, oper, &held, tmfd);
 
 	if (result != TM_Ok)
 		return result;
 	if (crosscheck_fails(rel, tid, crosscheck))
 	{
-		UnlockTuple(rel, tid, mode);
+		UnlockTuple(rel, tid, ExclusiveLock);
 		tmfd->ctid = *tid;
 		tmfd->xmax = InvalidTransactionId;
 		tmfd->cmax = InvalidCommandId;
@@ -135,7 +143,7 @@ delete_row(Relation rel, ItemPointer tid, TupleTableSlot *newslot, CommandId cid
 		successor = (int64) columnar_tid_to_row(&newslot->tts_tid);
 	}
 	columnar_insert_mark(storage_id, row, successor, cid);
-	UnlockTuple(rel, tid, mode);
+	UnlockTuple(rel, tid, ExclusiveLock);
 	return TM_Ok;
 }
 
@@ -177,9 +185,9 @@ columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Comm
 }
 
 /*
- * SELECT ... FOR UPDATE/SHARE, and EvalPlanQual's lock of the latest version: with
- * TUPLE_LOCK_FLAG_FIND_LAST_VERSION an updated row is followed to its successor (tid
- * is set to it), which is locked and returned in slot.
+ * SELECT ... FOR UPDATE/SHARE, foreign-key checks, and EvalPlanQual's lock of the
+ * latest version: with TUPLE_LOCK_FLAG_FIND_LAST_VERSION an updated row is followed to
+ * its successor (tid is set to it), which is locked and returned in slot.
  */
 TM_Result
 columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
@@ -188,12 +196,13 @@ columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTable
 {
 	uint64		storage_id = columnar_storage_id(rel);
 	TM_Result	result;
+	bool		held;
 
 	tmfd->traversed = false;
 	for (;;)
 	{
-		result = lock_row(rel, storage_id, columnar_tid_to_row(tid), tuple_lock_mode[mode],
-						  wait_policy, XLTW_Lock, tmfd);
+		result = lock_row(rel, storage_id, columnar_tid_to_row(tid), mode, wait_policy,
+						  XLTW_Lock, &held, tmfd);
 		if (result != TM_Updated || !(flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
 			break;
 		*tid = tmfd->ctid;
@@ -201,12 +210,15 @@ columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTable
 	}
 	if (result != TM_Ok)
 		return result;
-	/* the row exists and no one deleted it: read it whatever the snapshot says */
+	/* no one deleted the row: read it whatever the snapshot says */
 	if (!columnar_fetch_row_version(rel, tid, SnapshotAny, slot))
 	{
-		UnlockTuple(rel, tid, tuple_lock_mode[mode]);
+		UnlockTuple(rel, tid, ExclusiveLock);
 		return TM_Invisible;
 	}
+	if (!held)
+		columnar_insert_row_lock(storage_id, columnar_tid_to_row(tid), mode);
+	UnlockTuple(rel, tid, ExclusiveLock);
 	return TM_Ok;
 }
 

@@ -1,5 +1,8 @@
 /*
- * VACUUM of a columnar table, in two steps.
+ * VACUUM of a columnar table, in three steps.
+ *
+ * Row locks of finished transactions (omendb.columnar_row_lock rows that committed)
+ * hold nothing any more and are deleted.
  *
  * Reclaim: a stripe every row of which is deleted for every snapshot (marks committed
  * before the oldest xmin) goes away: its index entries through the indexes' own
@@ -224,6 +227,7 @@ columnar_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrate
 	int64		rows = 0,
 				deleted;
 	List	   *indexes = RelationGetIndexList(rel);
+	List	   *locks;
 
 	stripes = columnar_list_stripes(storage_id, SnapshotSelf, &nstripes);
 	for (int i = 0; i < nstripes; i++)
@@ -231,6 +235,13 @@ columnar_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrate
 	deleted = columnar_count_deleted(storage_id, stripes, nstripes, SnapshotSelf, NULL);
 	pfree(stripes);
 
+	locks = columnar_finished_row_locks(storage_id);
+	if (locks != NIL)
+	{
+		start_writing();
+		columnar_remove_row_locks(locks);
+		list_free_deep(locks);
+	}
 	reclaim(rel, storage_id, (double) (rows - deleted), params, bstrategy);
 	if (ConditionalLockRelation(rel, ExclusiveLock))
 		merge(rel, storage_id);
