@@ -142,7 +142,11 @@ reclaim(Relation rel, uint64 storage_id, double live_rows, VacuumParams *params,
 	pfree(dead.stripes);
 }
 
-/* Rewrites the live rows of the stripes worth merging; returns the rows moved. */
+/*
+ * Rewrites the live rows of the stripes worth merging; returns the rows moved. The
+ * caller holds an ExclusiveLock: no other transaction writes, deletes or locks rows, so
+ * SnapshotSelf (committed rows) shows all that a new snapshot would.
+ */
 static int64
 merge(Relation rel, uint64 storage_id)
 {
@@ -157,12 +161,10 @@ merge(Relation rel, uint64 storage_id)
 				nsparse = 0;
 	int64		moved = 0;
 
-	start_writing();
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	columnar_read_options(storage_id, &opts);
-	stripes = columnar_list_stripes(storage_id, snapshot, &nstripes);
+	stripes = columnar_list_stripes(storage_id, SnapshotSelf, &nstripes);
 	deleted = palloc(Max(nstripes, 1) * sizeof(int64));
-	columnar_count_deleted(storage_id, stripes, nstripes, snapshot, deleted);
+	columnar_count_deleted(storage_id, stripes, nstripes, SnapshotSelf, deleted);
 	chosen = palloc(Max(nstripes, 1) * sizeof(ColumnarStripe));
 	for (int i = 0; i < nstripes; i++)
 	{
@@ -180,13 +182,17 @@ merge(Relation rel, uint64 storage_id)
 	/* one small stripe alone is as small as its rewrite would be */
 	if (nsparse > 0 || nsmall > 1)
 	{
-		TableScanDesc scan = columnar_scan_begin(rel, snapshot, 0, NULL, NULL,
-												 SO_TYPE_SEQSCAN | SO_ALLOW_STRAT);
+		TableScanDesc scan;
 		TupleTableSlot *slot = table_slot_create(rel, NULL);
 		EState	   *estate = CreateExecutorState();
 		ResultRelInfo *rri = makeNode(ResultRelInfo);
-		CommandId	cid = GetCurrentCommandId(true);
+		CommandId	cid;
 
+		start_writing();
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		cid = GetCurrentCommandId(true);
+		scan = columnar_scan_begin(rel, snapshot, 0, NULL, NULL,
+								   SO_TYPE_SEQSCAN | SO_ALLOW_STRAT);
 		InitResultRelInfo(rri, rel, 1, NULL, 0);
 		ExecOpenIndices(rri, false);
 		columnar_scan_set_stripes(scan, chosen, nchosen);
@@ -208,13 +214,13 @@ merge(Relation rel, uint64 storage_id)
 		FreeExecutorState(estate);
 		ExecDropSingleTupleTableSlot(slot);
 		columnar_scan_end(scan);
+		UnregisterSnapshot(snapshot);
 		CommandCounterIncrement();
 	}
 	if (chosen != NULL)
 		pfree(chosen);
 	pfree(deleted);
 	pfree(stripes);
-	UnregisterSnapshot(snapshot);
 	return moved;
 }
 
@@ -243,8 +249,9 @@ columnar_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrate
 		list_free_deep(locks);
 	}
 	reclaim(rel, storage_id, (double) (rows - deleted), params, bstrategy);
-	if (ConditionalLockRelation(rel, ExclusiveLock))
-		merge(rel, storage_id);
+	/* the lock stays until commit if rows moved: their new stripes are not visible yet */
+	if (ConditionalLockRelation(rel, ExclusiveLock) && merge(rel, storage_id) == 0)
+		UnlockRelation(rel, ExclusiveLock);
 
 	/* what is left, for the statistics */
 	stripes = columnar_list_stripes(storage_id, SnapshotSelf, &nstripes);
