@@ -176,6 +176,20 @@ SELECT stripes, rows, deleted_rows FROM columnar_stats('dsmall');
 SELECT * FROM dsmall ORDER BY id;
 DROP TABLE dsmall;
 
+-- VACUUM truncates the pages no snapshot can read any more, here those of an aborted load
+CREATE TABLE dtail (id int, t text) USING columnar;
+INSERT INTO dtail VALUES (1, 'kept');
+SELECT pg_relation_size('dtail') AS size_before \gset
+BEGIN;
+INSERT INTO dtail SELECT g, md5(g::text) FROM generate_series(1, 300000) g;
+ROLLBACK;
+SELECT pg_relation_size('dtail') > :size_before AS grew;
+VACUUM dtail;
+SELECT pg_relation_size('dtail') = :size_before AS truncated, count(*) FROM dtail;
+INSERT INTO dtail VALUES (2, 'after');
+SELECT * FROM dtail ORDER BY id;
+DROP TABLE dtail;
+
 -- ANALYZE counts live rows only
 ANALYZE dc;
 SELECT reltuples = (SELECT count(*) FROM dc) FROM pg_class WHERE relname = 'dc';

@@ -1,9 +1,10 @@
 # Columnar tables through WAL and crashes. A primary with wal_consistency_checking =
 # all streams to a standby while columnar tables (with btree and alex indexes) take
 # INSERT ... SELECT, COPY, savepoint rollbacks, UPDATE, DELETE, VACUUM (merging and
-# reclaiming stripes), TRUNCATE, ALTER TABLE ... SET ACCESS METHOD and VACUUM FULL; the
-# standby (which never loads the library to replay: only generic WAL, heap and smgr
-# records) must compare every replayed page and answer like the primary.
+# reclaiming stripes, truncating the pages of an aborted load), TRUNCATE, ALTER TABLE
+# ... SET ACCESS METHOD and VACUUM FULL; the standby (which never loads the library to
+# replay: only generic WAL, heap and smgr records) must compare every replayed page and
+# answer like the primary.
 # Then the primary is stopped with 'immediate' in the middle of a large COPY (several
 # stripes already written) while other sessions commit inserts, a DELETE and an UPDATE
 # and hold an uncommitted DELETE: after restart the table holds exactly the committed
@@ -107,6 +108,21 @@ VACUUM c;
 my $before_crash = same_answers('after UPDATE, DELETE and VACUUM');
 is($primary->safe_psql('postgres', q{SELECT count(*), count(*) FILTER (WHERE t LIKE 'updated %') FROM c}),
 	'10400|100', 'the deletes and updates are there');
+# VACUUM truncates the pages of an aborted load at the end of the file; the standby
+# replays the truncation
+$primary->safe_psql('postgres', q{
+BEGIN;
+INSERT INTO d SELECT g, 'aborted' FROM generate_series(1, 200000) g;
+ROLLBACK;
+VACUUM d;
+});
+catch_up();
+is($standby->safe_psql('postgres', q{SELECT count(*), pg_relation_size('d') FROM d}),
+	$primary->safe_psql('postgres', q{SELECT count(*), pg_relation_size('d') / 8192 * 8192 FROM d}),
+	'the standby replayed the truncation');
+is($primary->safe_psql('postgres', q{SELECT pg_relation_size('d') < 8 * 8192}), 't',
+	'the pages of the aborted load are gone');
+
 # (the stripe of ids 2001-4000 has a tenth of its rows deleted: it is left as it is)
 is($primary->safe_psql('postgres', q{SELECT stripes < 8, deleted_rows FROM columnar_stats('c')}),
 	't|200', 'VACUUM merged and reclaimed the mostly deleted stripe');

@@ -139,6 +139,7 @@ extern bool columnar_find_stripe(uint64 storage_id, uint64 row, Snapshot snapsho
 extern void columnar_forget_storage(uint64 storage_id, bool keep_options);
 extern int	columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row);
 extern void columnar_remove_stripe(uint64 storage_id, uint64 first_row);
+extern BlockNumber columnar_stripe_pages_end(uint64 storage_id, TransactionId oldest_xmin);
 /* shared with columnar_delete.c and columnar_vacuum.c, which keep their own tables */
 extern Oid	columnar_meta_relid(const char *name, bool missing_ok);
 extern Oid	columnar_meta_index(Relation rel);

@@ -27,6 +27,7 @@
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "nodes/execnodes.h"
+#include "storage/procarray.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -344,6 +345,46 @@ columnar_find_stripe(uint64 storage_id, uint64 row, Snapshot snapshot,
 	if (IsMVCCSnapshot(snapshot))
 		return false;
 	return meta_find("columnar_reservation", storage_id, row, snapshot, stripe);
+}
+
+/*
+ * For VACUUM's truncation: the end of the pages that some snapshot may still read,
+ * those of stripe rows neither inserted by an aborted transaction nor deleted by one
+ * that committed before oldest_xmin. Only the caller's AccessExclusiveLock keeps new
+ * stripes from being written meanwhile.
+ */
+BlockNumber
+columnar_stripe_pages_end(uint64 storage_id, TransactionId oldest_xmin)
+{
+	Relation	rel = table_open(columnar_meta_relid("columnar_stripe", false), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	BlockNumber end = COLUMNAR_METAPAGE_BLKNO + 1;
+
+	ScanKeyInit(&key, STR_STORAGE_ID, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(rel, columnar_meta_index(rel), true, SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		HeapTupleHeader h = tup->t_data;
+		TransactionId xmin = HeapTupleHeaderGetXmin(h);
+		TransactionId xmax = HeapTupleHeaderGetRawXmax(h);
+		ColumnarStripe s;
+
+		if (!TransactionIdIsCurrentTransactionId(xmin) && !TransactionIdIsInProgress(xmin) &&
+			!TransactionIdDidCommit(xmin))
+			continue;
+		if (!(h->t_infomask & HEAP_XMAX_INVALID) && TransactionIdIsNormal(xmax) &&
+			!HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) &&
+			TransactionIdPrecedes(xmax, oldest_xmin) && TransactionIdDidCommit(xmax))
+			continue;
+		stripe_from_tuple(rel, tup, &s);
+		end = Max(end, (BlockNumber) (s.first_block + s.block_count));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return end;
 }
 
 /* The index of the stripe of stripes[0..n) (in row order) holding row, or -1. */

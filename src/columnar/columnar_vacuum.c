@@ -1,5 +1,5 @@
 /*
- * VACUUM of a columnar table, in three steps.
+ * VACUUM of a columnar table, in four steps.
  *
  * Row locks of finished transactions (omendb.columnar_row_lock rows that committed)
  * hold nothing any more and are deleted.
@@ -18,6 +18,12 @@
  * (REPEATABLE READ), as after any UPDATE. The merge only runs when an ExclusiveLock on
  * the table is free at once, so no other transaction is writing or locking rows of
  * it while it moves them; otherwise this VACUUM skips it.
+ *
+ * Truncate: stripes are appended and their pages never reused, but pages at the end of
+ * the file that no snapshot can read any more (stripes of aborted writers, stripes an
+ * earlier VACUUM reclaimed) go back to the file system, as heap's VACUUM truncates its
+ * empty tail: under an AccessExclusiveLock taken only if free at once, which keeps
+ * writers from appending meanwhile and, replayed on a standby, cancels queries there.
  */
 #include "columnar.h"
 
@@ -25,6 +31,7 @@
 #include "access/multixact.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "catalog/storage.h"
 #include "commands/vacuum.h"
 #include "executor/executor.h"
 #include "pgstat.h"
@@ -142,6 +149,20 @@ reclaim(Relation rel, uint64 storage_id, double live_rows, VacuumParams *params,
 	pfree(dead.stripes);
 }
 
+static void
+truncate_tail(Relation rel, uint64 storage_id)
+{
+	BlockNumber end;
+
+	if (RelationGetNumberOfBlocks(rel) <= COLUMNAR_METAPAGE_BLKNO + 1 ||
+		!ConditionalLockRelation(rel, AccessExclusiveLock))
+		return;
+	end = columnar_stripe_pages_end(storage_id, GetOldestNonRemovableTransactionId(rel));
+	if (end < RelationGetNumberOfBlocks(rel))
+		RelationTruncate(rel, end);
+	UnlockRelation(rel, AccessExclusiveLock);
+}
+
 /*
  * Rewrites the live rows of the stripes worth merging; returns the rows moved. The
  * caller holds an ExclusiveLock: no other transaction writes, deletes or locks rows, so
@@ -252,6 +273,7 @@ columnar_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrate
 	/* the lock stays until commit if rows moved: their new stripes are not visible yet */
 	if (ConditionalLockRelation(rel, ExclusiveLock) && merge(rel, storage_id) == 0)
 		UnlockRelation(rel, ExclusiveLock);
+	truncate_tail(rel, storage_id);
 
 	/* what is left, for the statistics */
 	stripes = columnar_list_stripes(storage_id, SnapshotSelf, &nstripes);
