@@ -83,6 +83,8 @@ FETCH BACKWARD 1 FROM back;
 ROLLBACK;
 CREATE PUBLICATION pub FOR TABLE c;
 INSERT INTO c VALUES (5000, 'published');
+UPDATE c SET t = 'published' WHERE id = 1;
+DELETE FROM c WHERE id = 1;
 DROP PUBLICATION pub;
 
 -- The planner never plans a parallel scan of a columnar table, even when told to.

@@ -24,6 +24,7 @@
 #include "columnar.h"
 
 #include "access/xact.h"
+#include "catalog/pg_publication.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
 
@@ -124,9 +125,15 @@ delete_row(Relation rel, ItemPointer tid, TupleTableSlot *newslot, CommandId cid
 	uint64		storage_id = columnar_storage_id(rel);
 	uint64		row = columnar_tid_to_row(tid);
 	bool		held;
-	TM_Result	result = lock_row(rel, storage_id, row, LockTupleExclusive,
-								  wait ? LockWaitBlock : LockWaitSkip, oper, &held, tmfd);
+	PublicationDesc pubdesc;
+	TM_Result	result;
 
+	/* nothing here is logged for logical decoding: refuse rather than not replicate */
+	RelationBuildPublicationDesc(rel, &pubdesc);
+	if (newslot != NULL ? pubdesc.pubactions.pubupdate : pubdesc.pubactions.pubdelete)
+		columnar_unsupported("logical replication (the table is in a publication)");
+	result = lock_row(rel, storage_id, row, LockTupleExclusive,
+					  wait ? LockWaitBlock : LockWaitSkip, oper, &held, tmfd);
 	if (result != TM_Ok)
 		return result;
 	if (crosscheck_fails(rel, tid, crosscheck))
