@@ -203,7 +203,13 @@ SELECT id, k FROM dc WHERE id = 100104;
 RESET enable_seqscan;
 DROP INDEX dc_t_uq;
 
--- VACUUM FULL keeps exactly the live rows
+-- rewrites keep exactly the live rows
+ALTER TABLE dc SET ACCESS METHOD heap;
+SELECT * FROM dml_diff();
+ALTER TABLE dc SET ACCESS METHOD columnar;
+SELECT * FROM dml_diff();
+DELETE FROM dc WHERE k = 4;
+DELETE FROM dh WHERE k = 4;
 VACUUM FULL dc;
 SELECT stripes, deleted_rows FROM columnar_stats('dc');
 SELECT * FROM dml_diff();
