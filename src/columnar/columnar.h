@@ -336,6 +336,8 @@ extern TM_Result columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot sna
 									 LockWaitPolicy wait_policy, uint8 flags,
 									 TM_FailureData *tmfd);
 extern void columnar_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid);
+extern bool columnar_move_row(Relation rel, ItemPointer tid, TupleTableSlot *slot,
+							  CommandId cid);
 
 /* ---- VACUUM (columnar_vacuum.c) ---- */
 

@@ -192,6 +192,20 @@ columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Comm
 }
 
 /*
+ * VACUUM's merge: moves the row at tid to a new row number, as an UPDATE to the same
+ * values would, unless another transaction holds or changed it (then it stays where it
+ * is and this returns false). slot holds the row and gets the new TID.
+ */
+bool
+columnar_move_row(Relation rel, ItemPointer tid, TupleTableSlot *slot, CommandId cid)
+{
+	TM_FailureData tmfd;
+
+	return delete_row(rel, tid, slot, cid, InvalidSnapshot, false, &tmfd,
+					  COLUMNAR_NO_SUCCESSOR, XLTW_Update) == TM_Ok;
+}
+
+/*
  * SELECT ... FOR UPDATE/SHARE, foreign-key checks, and EvalPlanQual's lock of the
  * latest version: with TUPLE_LOCK_FLAG_FIND_LAST_VERSION an updated row is followed to
  * its successor (tid is set to it), which is locked and returned in slot.

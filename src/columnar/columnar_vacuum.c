@@ -11,13 +11,13 @@
  *
  * Merge: stripes with few live rows (under half of stripe_row_limit) or many deleted
  * ones (a fifth or more) are rewritten. Their live rows move to new row numbers
- * through the write path, exactly as an UPDATE moves a row: a delete mark whose
- * successor is the new row, and new index entries. Readers with older snapshots keep
- * reading the old stripes; a later VACUUM reclaims them once no one can see them. A
- * concurrent updater of a moved row follows it (READ COMMITTED) or fails to serialize
- * (REPEATABLE READ), as after any UPDATE. The merge only runs when an ExclusiveLock on
- * the table is free at once, so no other transaction is writing or locking rows of
- * it while it moves them; otherwise this VACUUM skips it.
+ * exactly as an UPDATE to the same values moves a row (columnar_move_row): under the
+ * row-lock protocol, with a delete mark whose successor is the new row, and new index
+ * entries. A row another transaction holds or has changed meanwhile stays where it is,
+ * so the merge needs no table lock. Readers with older snapshots keep reading the old
+ * stripes; a later VACUUM reclaims them once no one can see them. A concurrent updater
+ * of a moved row waits for this VACUUM, then follows the row (READ COMMITTED) or fails
+ * to serialize (REPEATABLE READ), as after any UPDATE.
  *
  * Truncate: stripes are appended and their pages never reused, but pages at the end of
  * the file that no snapshot can read any more (stripes of aborted writers, stripes an
@@ -31,6 +31,7 @@
 #include "access/multixact.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "catalog/pg_publication.h"
 #include "catalog/storage.h"
 #include "commands/vacuum.h"
 #include "executor/executor.h"
@@ -164,13 +165,13 @@ truncate_tail(Relation rel, uint64 storage_id)
 }
 
 /*
- * Rewrites the live rows of the stripes worth merging; returns the rows moved. The
- * caller holds an ExclusiveLock: no other transaction writes, deletes or locks rows, so
- * SnapshotSelf (committed rows) shows all that a new snapshot would.
+ * Rewrites the live rows of the stripes worth merging, chosen by what is committed;
+ * returns the rows moved.
  */
 static int64
 merge(Relation rel, uint64 storage_id)
 {
+	PublicationDesc pubdesc;
 	ColumnarOptions opts;
 	Snapshot	snapshot;
 	ColumnarStripe *stripes,
@@ -182,6 +183,10 @@ merge(Relation rel, uint64 storage_id)
 				nsparse = 0;
 	int64		moved = 0;
 
+	/* rows cannot be written into a table of a publication (columnar_write.c) */
+	RelationBuildPublicationDesc(rel, &pubdesc);
+	if (pubdesc.pubactions.pubinsert || pubdesc.pubactions.pubupdate)
+		return 0;
 	columnar_read_options(storage_id, &opts);
 	stripes = columnar_list_stripes(storage_id, SnapshotSelf, &nstripes);
 	deleted = palloc(Max(nstripes, 1) * sizeof(int64));
@@ -220,12 +225,11 @@ merge(Relation rel, uint64 storage_id)
 		chosen = NULL;			/* the scan owns it now */
 		while (columnar_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{
-			uint64		old_row = columnar_tid_to_row(&slot->tts_tid);
+			ItemPointerData old_tid = slot->tts_tid;
 
 			ResetPerTupleExprContext(estate);
-			columnar_write_row(rel, slot, cid);
-			columnar_insert_mark(storage_id, old_row,
-								 (int64) columnar_tid_to_row(&slot->tts_tid), cid);
+			if (!columnar_move_row(rel, &old_tid, slot, cid))
+				continue;
 			if (rri->ri_NumIndices > 0)
 				list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL));
 			moved++;
@@ -270,9 +274,7 @@ columnar_vacuum(Relation rel, VacuumParams *params, BufferAccessStrategy bstrate
 		list_free_deep(locks);
 	}
 	reclaim(rel, storage_id, (double) (rows - deleted), params, bstrategy);
-	/* the lock stays until commit if rows moved: their new stripes are not visible yet */
-	if (ConditionalLockRelation(rel, ExclusiveLock) && merge(rel, storage_id) == 0)
-		UnlockRelation(rel, ExclusiveLock);
+	merge(rel, storage_id);
 	truncate_tail(rel, storage_id);
 
 	/* what is left, for the statistics */
