@@ -150,15 +150,18 @@ reclaim(Relation rel, uint64 storage_id, double live_rows, VacuumParams *params,
 	pfree(dead.stripes);
 }
 
+/* The lock is only asked for when there is something to truncate, as heap does. */
 static void
 truncate_tail(Relation rel, uint64 storage_id)
 {
+	TransactionId oldest_xmin = GetOldestNonRemovableTransactionId(rel);
 	BlockNumber end;
 
-	if (RelationGetNumberOfBlocks(rel) <= COLUMNAR_METAPAGE_BLKNO + 1 ||
+	if (columnar_stripe_pages_end(storage_id, oldest_xmin) >= RelationGetNumberOfBlocks(rel) ||
 		!ConditionalLockRelation(rel, AccessExclusiveLock))
 		return;
-	end = columnar_stripe_pages_end(storage_id, GetOldestNonRemovableTransactionId(rel));
+	/* again: a writer may have appended before the lock */
+	end = columnar_stripe_pages_end(storage_id, oldest_xmin);
 	if (end < RelationGetNumberOfBlocks(rel))
 		RelationTruncate(rel, end);
 	UnlockRelation(rel, AccessExclusiveLock);
