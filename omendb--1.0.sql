@@ -156,9 +156,26 @@ CREATE TABLE omendb.columnar_stripe (
     stored_bytes bigint NOT NULL,
     raw_bytes bigint NOT NULL,
     PRIMARY KEY (storage_id, first_row));
+-- One row per deleted row (a DELETE, the old version of an UPDATE, a row VACUUM moved):
+-- the row is deleted for exactly the snapshots that see this row, and the row's xmin is
+-- the deleter that a concurrent updater waits for. successor is the row number of the
+-- new version (-1: deleted, -2: moved to another partition).
+CREATE TABLE omendb.columnar_delete (
+    storage_id bigint NOT NULL,
+    row_number bigint NOT NULL,
+    successor bigint NOT NULL);
+CREATE INDEX columnar_delete_row ON omendb.columnar_delete (storage_id, row_number);
+-- One row per row lock (SELECT ... FOR UPDATE/SHARE, foreign-key checks): held while the
+-- row's xmin runs. mode is a LockTupleMode (0 key share .. 3 update); VACUUM removes the
+-- rows of finished lockers.
+CREATE TABLE omendb.columnar_row_lock (
+    storage_id bigint NOT NULL,
+    row_number bigint NOT NULL,
+    mode smallint NOT NULL);
+CREATE INDEX columnar_row_lock_row ON omendb.columnar_row_lock (storage_id, row_number);
 GRANT USAGE ON SCHEMA omendb TO PUBLIC;
-GRANT SELECT ON omendb.columnar_options, omendb.columnar_reservation, omendb.columnar_stripe
-    TO PUBLIC;
+GRANT SELECT ON omendb.columnar_options, omendb.columnar_reservation, omendb.columnar_stripe,
+    omendb.columnar_delete, omendb.columnar_row_lock TO PUBLIC;
 
 -- Options for stripes written from now on; NULL keeps an option as it is.
 CREATE FUNCTION columnar_set_options(tbl regclass,

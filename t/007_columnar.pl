@@ -1,12 +1,15 @@
 # Columnar tables through WAL and crashes. A primary with wal_consistency_checking =
 # all streams to a standby while columnar tables (with btree and alex indexes) take
-# INSERT ... SELECT, COPY, savepoint rollbacks, TRUNCATE, ALTER TABLE ... SET ACCESS
-# METHOD and VACUUM FULL; the standby (which never loads the library to replay: only generic WAL, heap
-# and smgr records) must compare every replayed page and answer like the primary.
+# INSERT ... SELECT, COPY, savepoint rollbacks, UPDATE, DELETE, VACUUM (merging and
+# reclaiming stripes, truncating the pages of an aborted load), TRUNCATE, ALTER TABLE
+# ... SET ACCESS METHOD and VACUUM FULL; the standby (which never loads the library to
+# replay: only generic WAL, heap and smgr records) must compare every replayed page and
+# answer like the primary.
 # Then the primary is stopped with 'immediate' in the middle of a large COPY (several
-# stripes already written) while another session commits rows: after restart the table
-# holds exactly the committed rows, takes new ones, its indexes pass alex_index_check,
-# and the standby, replaying on, agrees.
+# stripes already written) while other sessions commit inserts, a DELETE and an UPDATE
+# and hold an uncommitted DELETE: after restart the table holds exactly the committed
+# rows, takes new ones, its indexes pass alex_index_check, and the standby, replaying
+# on, agrees. A second crash right after a VACUUM that moved rows loses nothing.
 use strict;
 use warnings;
 
@@ -51,7 +54,7 @@ SELECT count(*), sum(id), sum(k), md5(string_agg(t, ',' ORDER BY id, t)) FROM c;
 SET enable_seqscan = off;
 SELECT id, k, t FROM c WHERE id IN (1, 2500, 5000, 7777);
 SELECT count(*), sum(id) FROM c WHERE k BETWEEN 100 AND 300;
-SELECT stripes, rows FROM columnar_stats('c');
+SELECT stripes, rows, deleted_rows FROM columnar_stats('c');
 };
 
 sub same_answers
@@ -85,7 +88,44 @@ ALTER TABLE d SET ACCESS METHOD columnar;
 INSERT INTO d VALUES (2, 'small stripe');
 VACUUM FULL d;
 });
-my $before_crash = same_answers('after streamed writes');
+same_answers('after streamed writes');
+
+# Deletes and updates, as heap rows of the delete-mark table and new stripes; a VACUUM
+# that merges the mostly deleted first stripe (moving its rows and their index
+# entries), and one that reclaims the old stripes and their index entries.
+$primary->safe_psql('postgres', q{
+DELETE FROM c WHERE id BETWEEN 1 AND 1500;
+UPDATE c SET t = 'updated ' || id, k = k + 1 WHERE id BETWEEN 2001 AND 2100;
+BEGIN;
+DELETE FROM c WHERE id BETWEEN 3001 AND 3100;
+SAVEPOINT s;
+UPDATE c SET t = 'rolled back' WHERE id BETWEEN 3101 AND 3200;
+ROLLBACK TO s;
+COMMIT;
+VACUUM c;
+VACUUM c;
+});
+my $before_crash = same_answers('after UPDATE, DELETE and VACUUM');
+is($primary->safe_psql('postgres', q{SELECT count(*), count(*) FILTER (WHERE t LIKE 'updated %') FROM c}),
+	'10400|100', 'the deletes and updates are there');
+# VACUUM truncates the pages of an aborted load at the end of the file; the standby
+# replays the truncation
+$primary->safe_psql('postgres', q{
+BEGIN;
+INSERT INTO d SELECT g, 'aborted' FROM generate_series(1, 200000) g;
+ROLLBACK;
+VACUUM d;
+});
+catch_up();
+is($standby->safe_psql('postgres', q{SELECT count(*), pg_relation_size('d') FROM d}),
+	$primary->safe_psql('postgres', q{SELECT count(*), pg_relation_size('d') / 8192 * 8192 FROM d}),
+	'the standby replayed the truncation');
+is($primary->safe_psql('postgres', q{SELECT pg_relation_size('d') < 8 * 8192}), 't',
+	'the pages of the aborted load are gone');
+
+# (the stripe of ids 2001-4000 has a tenth of its rows deleted: it is left as it is)
+is($primary->safe_psql('postgres', q{SELECT stripes < 8, deleted_rows FROM columnar_stats('c')}),
+	't|200', 'VACUUM merged and reclaimed the mostly deleted stripe');
 is($primary->safe_psql('postgres', 'SELECT count(*) FROM c WHERE t = \'rolled back\''),
 	'0', 'rows of a rolled back savepoint are not there');
 is($standby->safe_psql('postgres', 'SELECT count(*), min(j) FROM d'), '2|after truncate',
@@ -111,12 +151,28 @@ my $copy = IPC::Run::start(
 $primary->poll_query_until('postgres',
 	qq{SELECT pg_relation_size('k') > $size_before + 10 * 8192})
   or die 'the COPY wrote no stripes';
-# Rows committed while the COPY runs must survive the crash.
-$primary->safe_psql('postgres',
-	q{INSERT INTO k SELECT g, 'during copy' FROM generate_series(20001, 20010) g});
-$committed += 10;
+# Rows committed while the COPY runs must survive the crash, a committed DELETE and
+# UPDATE too; a DELETE still running at the crash must not.
+$primary->safe_psql('postgres', q{
+INSERT INTO k SELECT g, 'during copy' FROM generate_series(20001, 20010) g;
+DELETE FROM k WHERE id BETWEEN 1 AND 1000;
+UPDATE k SET t = 'updated' WHERE id BETWEEN 1001 AND 1100;
+VACUUM k;
+});
+$committed += 10 - 1000;
+my ($dout, $derr) = ('', '');
+my $open_delete = IPC::Run::start(
+	[
+		'psql', '-X', '-h', $primary->host, '-p', $primary->port, '-d', 'postgres', '-c',
+		q{DELETE FROM k WHERE id BETWEEN 2001 AND 3000; SELECT pg_sleep(600);}
+	],
+	'>', \$dout, '2>', \$derr);
+$primary->poll_query_until('postgres',
+	q{SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'DELETE FROM k%' AND wait_event = 'PgSleep'})
+  or die 'the open DELETE did not start';
 $primary->stop('immediate');
 $copy->finish;
+$open_delete->finish;
 isnt($out . $err, '', 'the COPY was cut off by the crash');
 $primary->start;
 
@@ -126,8 +182,12 @@ is($primary->safe_psql('postgres', q{SELECT count(*) FROM k WHERE t = 'crashed c
 	'no row of the interrupted COPY is visible');
 is($primary->safe_psql('postgres', q{SELECT count(*) FROM k WHERE t = 'during copy'}), '10',
 	'rows committed during the COPY survived');
-is($primary->safe_psql('postgres', q{SELECT rows FROM columnar_stats('k')}), $committed,
-	'the metadata agrees');
+is($primary->safe_psql('postgres', q{
+SELECT count(*) FILTER (WHERE id <= 1000), count(*) FILTER (WHERE t = 'updated'),
+       count(*) FILTER (WHERE id BETWEEN 2001 AND 3000) FROM k}), '0|100|1000',
+	'the committed DELETE and UPDATE survived, the running DELETE did not');
+is($primary->safe_psql('postgres', q{SELECT rows - deleted_rows FROM columnar_stats('k')}),
+	$committed, 'the metadata agrees');
 $primary->safe_psql('postgres', q{
 INSERT INTO k SELECT g, 'after crash' FROM generate_series(30001, 33000) g;
 INSERT INTO c SELECT g, 3, 'after crash' FROM generate_series(30001, 33000) g;
@@ -140,8 +200,20 @@ SELECT count(*) FROM c WHERE id BETWEEN 30001 AND 33000 AND t = 'after crash';
 }), '3000', 'rows written after the restart are found through the index');
 $primary->safe_psql('postgres', q{SELECT alex_index_check('c_k', heapallindexed => true)});
 pass('alex_index_check passes on the columnar table after the crash');
+
+# A crash right after a VACUUM that moved rows: the moved rows are there once.
+$primary->safe_psql('postgres', q{
+DELETE FROM k WHERE id BETWEEN 1101 AND 4000 AND t = 'before';
+VACUUM k;
+});
+$committed += 3000 - 2900;
+$primary->stop('immediate');
+$primary->start;
+is($primary->safe_psql('postgres', q{
+SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE t = 'updated') FROM k}),
+	"$committed|$committed|100", 'a crash after a merging VACUUM loses and doubles nothing');
 catch_up();
-is($standby->safe_psql('postgres', 'SELECT count(*) FROM k'), $committed + 3000,
+is($standby->safe_psql('postgres', 'SELECT count(*) FROM k'), $committed,
 	'the standby agrees on the crashed table');
 
 same_answers('after the crash and restart');

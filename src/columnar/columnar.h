@@ -137,6 +137,67 @@ extern ColumnarStripe *columnar_list_stripes(uint64 storage_id, Snapshot snapsho
 extern bool columnar_find_stripe(uint64 storage_id, uint64 row, Snapshot snapshot,
 								 ColumnarStripe *stripe);
 extern void columnar_forget_storage(uint64 storage_id, bool keep_options);
+extern int	columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row);
+extern void columnar_remove_stripe(uint64 storage_id, uint64 first_row);
+extern BlockNumber columnar_stripe_pages_end(uint64 storage_id, TransactionId oldest_xmin);
+/* shared with columnar_delete.c and columnar_vacuum.c, which keep their own tables */
+extern Oid	columnar_meta_relid(const char *name, bool missing_ok);
+extern Oid	columnar_meta_index(Relation rel);
+extern void columnar_meta_insert(Relation rel, HeapTuple tup, CommandId cid);
+
+/* ---- delete marks and row locks (columnar_delete.c) ---- */
+
+/* Successor of a row deleted outright, or moved to another partition by an UPDATE. */
+#define COLUMNAR_NO_SUCCESSOR		(-1)
+#define COLUMNAR_MOVED_PARTITION	(-2)
+
+/*
+ * Which rows of [first_row, first_row + nrows) are deleted for one snapshot: the one
+ * answer every reader consults (scans, index fetches, ANALYZE, index builds, unique
+ * checks). Load it once per chunk group, then test rows with columnar_row_deleted.
+ */
+typedef struct ColumnarDeleteSet
+{
+	uint64		first_row;
+	uint32		nrows;
+	uint32		ndeleted;
+	bits8	   *deleted;		/* bit per row, set = deleted; NULL when ndeleted is 0 */
+} ColumnarDeleteSet;
+
+extern void columnar_load_deletes(uint64 storage_id, uint64 first_row, uint32 nrows,
+								  Snapshot snapshot, ColumnarDeleteSet *set);
+
+static inline bool
+columnar_row_deleted(const ColumnarDeleteSet *set, uint64 row)
+{
+	uint64		i = row - set->first_row;
+
+	return set->ndeleted > 0 && row >= set->first_row && i < set->nrows &&
+		(set->deleted[i / 8] & (1 << (i % 8))) != 0;
+}
+
+/* The live (committed, in progress or this transaction's) delete mark of one row. */
+typedef struct ColumnarMark
+{
+	TransactionId xmin;			/* the deleter */
+	bool		in_progress;	/* by another transaction that has not ended */
+	bool		own;			/* by this transaction; cmin is then the command */
+	CommandId	cmin;
+	int64		successor;		/* row number, or COLUMNAR_NO_SUCCESSOR / _MOVED_PARTITION */
+} ColumnarMark;
+
+extern bool columnar_find_mark(uint64 storage_id, uint64 row, ColumnarMark *mark);
+extern void columnar_insert_mark(uint64 storage_id, uint64 row, int64 successor,
+								 CommandId cid);
+extern TransactionId columnar_conflicting_locker(uint64 storage_id, uint64 row,
+												 LockTupleMode mode, bool *held);
+extern void columnar_insert_row_lock(uint64 storage_id, uint64 row, LockTupleMode mode);
+extern List *columnar_finished_row_locks(uint64 storage_id);
+extern void columnar_remove_row_locks(List *tids);
+extern int64 columnar_count_deleted(uint64 storage_id, const ColumnarStripe *stripes,
+									int nstripes, Snapshot snapshot, int64 *per_stripe);
+extern uint64 *columnar_dead_marks(uint64 storage_id, TransactionId oldest_xmin, int *n);
+extern void columnar_remove_marks(uint64 storage_id, uint64 first_row, uint64 nrows);
 
 /* ---- write path (columnar_write.c) ---- */
 
@@ -145,6 +206,7 @@ extern void columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId 
 extern void columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots,
 								  CommandId cid, int options,
 								  struct BulkInsertStateData *bistate);
+extern void columnar_write_row(Relation rel, TupleTableSlot *slot, CommandId cid);
 extern void columnar_finish_bulk_insert(Relation rel, int options);
 extern List *columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten);
 extern bool columnar_pending_row(Relation rel, uint64 row, Snapshot snapshot,
@@ -194,6 +256,7 @@ typedef struct ColumnarGroup
 typedef struct ColumnarReader
 {
 	Relation	rel;
+	uint64		storage_id;
 	/* the caller's slot descriptor: a table rewrite reads with the old row type */
 	TupleDesc	desc;
 	BufferAccessStrategy strategy;
@@ -207,6 +270,11 @@ typedef struct ColumnarReader
 	ColumnarChunkEntry **entries;	/* [group][att] */
 	int			group;			/* decoded group, -1 if none */
 	ColumnarGroup decoded;
+	/* the deleted rows of a range (the decoded group, or one row) for one snapshot */
+	MemoryContext delete_cxt;
+	ColumnarDeleteSet deletes;
+	Snapshot	deletes_snapshot;	/* NULL: not loaded */
+	CommandId	deletes_cid;
 } ColumnarReader;
 
 
@@ -251,6 +319,30 @@ extern bool columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot s
 extern bool columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot,
 											  Snapshot snapshot);
 extern uint64 columnar_count_rows(Relation rel, Snapshot snapshot);
+extern bool columnar_scan_row_deleted(TableScanDesc scan, uint64 row, Snapshot snapshot);
+extern void columnar_scan_set_stripes(TableScanDesc scan, ColumnarStripe *stripes, int n);
+
+/* ---- UPDATE, DELETE, row locks (columnar_modify.c) ---- */
+
+extern TM_Result columnar_tuple_delete(Relation rel, ItemPointer tid, CommandId cid,
+									   Snapshot snapshot, Snapshot crosscheck, bool wait,
+									   TM_FailureData *tmfd, bool changingPart);
+extern TM_Result columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot,
+									   CommandId cid, Snapshot snapshot, Snapshot crosscheck,
+									   bool wait, TM_FailureData *tmfd,
+									   LockTupleMode *lockmode, bool *update_indexes);
+extern TM_Result columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
+									 TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+									 LockWaitPolicy wait_policy, uint8 flags,
+									 TM_FailureData *tmfd);
+extern void columnar_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid);
+extern bool columnar_move_row(Relation rel, ItemPointer tid, TupleTableSlot *slot,
+							  CommandId cid);
+
+/* ---- VACUUM (columnar_vacuum.c) ---- */
+
+extern void columnar_vacuum(Relation rel, struct VacuumParams *params,
+							BufferAccessStrategy bstrategy);
 
 /* ---- index builds (columnar_index.c) ---- */
 

@@ -1,6 +1,6 @@
 /*
  * The columnar table access method's handler: the callback table, storage lifecycle
- * (CREATE, TRUNCATE, DROP, SET TABLESPACE), VACUUM and planner estimates, the hooks
+ * (CREATE, TRUNCATE, DROP, SET TABLESPACE, VACUUM FULL), planner estimates, the hooks
  * that keep columnar tables out of parallel plans and the metadata in step with drops, and
  * the errors for what this version does not do.
  */
@@ -136,26 +136,6 @@ columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 	smgrclose(dst);
 }
 
-/*
- * Nothing to reclaim yet (no deletes); VACUUM records the row count and, since the
- * pages hold no transaction ids, moves relfrozenxid up to the horizon.
- */
-static void
-columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
-						 BufferAccessStrategy bstrategy)
-{
-	Snapshot	snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	double		rows = (double) columnar_count_rows(rel, snapshot);
-	List	   *indexes = RelationGetIndexList(rel);
-
-	UnregisterSnapshot(snapshot);
-	vac_update_relstats(rel, RelationGetNumberOfBlocks(rel), rows, 0, indexes != NIL,
-						GetOldestNonRemovableTransactionId(rel), GetOldestMultiXactId(),
-						NULL, NULL, false);
-	pgstat_report_vacuum(RelationGetRelid(rel), rel->rd_rel->relisshared, (int64) rows, 0);
-	list_free(indexes);
-}
-
 static uint64
 columnar_relation_size(Relation rel, ForkNumber forkNumber)
 {
@@ -186,13 +166,10 @@ columnar_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
 	return ItemPointerIsValid(tid) && ItemPointerGetOffsetNumber(tid) <= MaxHeapTuplesPerPage;
 }
 
-/* Rows are never updated, so every TID is its row's latest. */
-static void
-columnar_tuple_get_latest_tid(TableScanDesc scan, ItemPointer tid)
-{
-}
-
-/* Index entries are never dead (no deletes yet): nothing for the index to remove. */
+/*
+ * Index entries of deleted rows are removed by VACUUM (columnar_vacuum.c), not by
+ * btree's bottom-up deletion: none is offered as deletable here.
+ */
 static TransactionId
 columnar_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
 {
@@ -235,34 +212,13 @@ columnar_tuple_complete_speculative(Relation rel, TupleTableSlot *slot, uint32 s
 	columnar_unsupported("INSERT ... ON CONFLICT");
 }
 
-static TM_Result
-columnar_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
-					  Snapshot crosscheck, bool wait, TM_FailureData *tmfd, bool changingPart)
-{
-	columnar_unsupported("DELETE");
-}
-
-static TM_Result
-columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, CommandId cid,
-					  Snapshot snapshot, Snapshot crosscheck, bool wait,
-					  TM_FailureData *tmfd, LockTupleMode *lockmode, bool *update_indexes)
-{
-	columnar_unsupported("UPDATE");
-}
-
-static TM_Result
-columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
-					CommandId cid, LockTupleMode mode, LockWaitPolicy wait_policy, uint8 flags,
-					TM_FailureData *tmfd)
-{
-	columnar_unsupported("row locks (SELECT ... FOR UPDATE/SHARE, foreign keys referencing them)");
-}
-
 /*
  * VACUUM FULL: the rows go into the new storage as full stripes, in row order, with the
- * table's options; the indexes are rebuilt afterwards. No row is ever dead yet, and no
- * other transaction can be writing (AccessExclusiveLock), so "committed or ours" is
- * exactly the set to keep. CLUSTER, which orders by an index, is not supported.
+ * table's options; the indexes are rebuilt afterwards. No other transaction can be
+ * writing (AccessExclusiveLock), so the rows SnapshotSelf sees (committed or ours, not
+ * deleted by a committed or our own mark) are exactly the set to keep. Like the other
+ * table rewrites it is not MVCC-safe: an older snapshot sees the table empty after it.
+ * CLUSTER, which orders by an index, is not supported.
  */
 static void
 columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation OldIndex,
@@ -287,7 +243,7 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 	slot = table_slot_create(OldTable, NULL);
 	while (columnar_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
-		columnar_tuple_insert(NewTable, slot, cid, 0, NULL);
+		columnar_write_row(NewTable, slot, cid);
 		*num_tuples += 1;
 	}
 	ExecDropSingleTupleTableSlot(slot);
@@ -339,7 +295,7 @@ static const TableAmRoutine columnar_methods = {
 	.relation_nontransactional_truncate = columnar_relation_nontransactional_truncate,
 	.relation_copy_data = columnar_relation_copy_data,
 	.relation_copy_for_cluster = columnar_relation_copy_for_cluster,
-	.relation_vacuum = columnar_relation_vacuum,
+	.relation_vacuum = columnar_vacuum,
 	.scan_analyze_next_block = columnar_scan_analyze_next_block,
 	.scan_analyze_next_tuple = columnar_scan_analyze_next_tuple,
 	.index_build_range_scan = columnar_index_build_range_scan,

@@ -12,12 +12,17 @@
 #include "utils/snapmgr.h"
 #include "utils/tuplesort.h"
 
-/* Calls fn for every row the snapshot sees in [start, start + numblocks) virtual blocks. */
-typedef void (*row_fn) (TupleTableSlot *slot, Datum *values, bool *isnull, void *arg);
+/*
+ * Calls fn for every row the snapshot sees in [start, start + numblocks) virtual
+ * blocks; alive says whether alive_snapshot (if any) also sees it, not deleted.
+ */
+typedef void (*row_fn) (TupleTableSlot *slot, Datum *values, bool *isnull, bool alive,
+						void *arg);
 
 static double
 scan_rows_for_index(Relation table_rel, IndexInfo *index_info, Snapshot snapshot,
-					BlockNumber start_blockno, BlockNumber numblocks, row_fn fn, void *arg)
+					Snapshot alive_snapshot, BlockNumber start_blockno,
+					BlockNumber numblocks, row_fn fn, void *arg)
 {
 	TableScanDesc scan = columnar_scan_begin(table_rel, snapshot, 0, NULL, NULL,
 											 SO_TYPE_SEQSCAN | SO_ALLOW_STRAT);
@@ -42,7 +47,10 @@ scan_rows_for_index(Relation table_rel, IndexInfo *index_info, Snapshot snapshot
 		if (predicate != NULL && !ExecQual(predicate, econtext))
 			continue;
 		FormIndexDatum(index_info, slot, estate, values, isnull);
-		fn(slot, values, isnull, arg);
+		fn(slot, values, isnull,
+		   alive_snapshot == NULL ||
+		   !columnar_scan_row_deleted(scan, columnar_tid_to_row(&slot->tts_tid), alive_snapshot),
+		   arg);
 		rows++;
 	}
 	ExecDropSingleTupleTableSlot(slot);
@@ -61,17 +69,20 @@ typedef struct BuildArg
 } BuildArg;
 
 static void
-build_one(TupleTableSlot *slot, Datum *values, bool *isnull, void *arg)
+build_one(TupleTableSlot *slot, Datum *values, bool *isnull, bool alive, void *arg)
 {
 	BuildArg   *b = arg;
 
-	b->callback(b->index_rel, &slot->tts_tid, values, isnull, true, b->callback_state);
+	b->callback(b->index_rel, &slot->tts_tid, values, isnull, alive, b->callback_state);
 }
 
 /*
  * No other transaction can be writing (CREATE INDEX's ShareLock excludes writers), so
- * every row committed or written by this transaction is indexed. CONCURRENTLY indexes
- * what its MVCC snapshot sees and index_validate_scan adds the rest.
+ * every row committed or written by this transaction is indexed, deleted rows too (as
+ * the heap indexes recently dead tuples): an older snapshot may still see them through
+ * the new index. They are passed as not alive, so a unique index does not check them.
+ * CONCURRENTLY indexes what its MVCC snapshot sees and index_validate_scan adds the
+ * rest.
  */
 double
 columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
@@ -81,15 +92,19 @@ columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
 								void *callback_state, TableScanDesc scan)
 {
 	BuildArg	arg = {index_rel, callback, callback_state};
-	Snapshot	snapshot = SnapshotSelf;
+	Snapshot	snapshot = SnapshotAny;
+	Snapshot	alive_snapshot = SnapshotSelf;
 	double		rows;
 
 	if (scan != NULL)
 		columnar_unsupported("parallel index builds");
 	if (index_info->ii_Concurrent)
+	{
 		snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	rows = scan_rows_for_index(table_rel, index_info, snapshot, start_blockno, numblocks,
-							   build_one, &arg);
+		alive_snapshot = NULL;
+	}
+	rows = scan_rows_for_index(table_rel, index_info, snapshot, alive_snapshot,
+							   start_blockno, numblocks, build_one, &arg);
 	if (index_info->ii_Concurrent)
 		UnregisterSnapshot(snapshot);
 	return rows;
@@ -106,7 +121,7 @@ typedef struct ValidateArg
 } ValidateArg;
 
 static void
-validate_one(TupleTableSlot *slot, Datum *values, bool *isnull, void *arg)
+validate_one(TupleTableSlot *slot, Datum *values, bool *isnull, bool alive, void *arg)
 {
 	ValidateArg *v = arg;
 
@@ -139,6 +154,6 @@ columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 	/* (0,0) sorts before every TID, so the first row reads the first index TID */
 	ValidateArg arg = {table_rel, index_rel, index_info, state, {{0, 0}, 0}, true};
 
-	scan_rows_for_index(table_rel, index_info, snapshot, 0, InvalidBlockNumber,
+	scan_rows_for_index(table_rel, index_info, snapshot, NULL, 0, InvalidBlockNumber,
 						validate_one, &arg);
 }

@@ -9,7 +9,10 @@
  *                         takes row numbers, so a unique check can find the writer
  *   columnar_stripe      (storage_id, first_row, row_count, chunk_group_count,
  *                         first_block, block_count, stored_bytes, raw_bytes):
- *                         inserted when the stripe's pages are written
+ *                         inserted when the stripe's pages are written, deleted by
+ *                         VACUUM once every row is deleted for everyone
+ *   columnar_delete      (storage_id, row_number, successor) and
+ *   columnar_row_lock    (storage_id, row_number, mode): columnar_delete.c
  *
  * A stripe exists for a snapshot exactly when its row does: MVCC, crash safety and
  * replication of the metadata come from the heap.
@@ -24,6 +27,7 @@
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "nodes/execnodes.h"
+#include "storage/procarray.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -45,8 +49,8 @@ enum
 	STR_NATTS = STR_RAW
 };
 
-static Oid
-meta_relid(const char *name, bool missing_ok)
+Oid
+columnar_meta_relid(const char *name, bool missing_ok)
 {
 	Oid			ns = get_namespace_oid("omendb", true);
 	Oid			relid = OidIsValid(ns) ? get_relname_relid(name, ns) : InvalidOid;
@@ -59,8 +63,8 @@ meta_relid(const char *name, bool missing_ok)
 	return relid;
 }
 
-static Oid
-meta_index(Relation rel)
+Oid
+columnar_meta_index(Relation rel)
 {
 	List	   *indexes = RelationGetIndexList(rel);
 	Oid			index;
@@ -76,8 +80,8 @@ meta_index(Relation rel)
  * heap_insert with the caller's command id, then the index entries: a stripe flushed
  * late must become visible as of the command that wrote its rows.
  */
-static void
-meta_insert(Relation rel, HeapTuple tup, CommandId cid)
+void
+columnar_meta_insert(Relation rel, HeapTuple tup, CommandId cid)
 {
 	CatalogIndexState indstate;
 
@@ -103,13 +107,13 @@ meta_insert(Relation rel, HeapTuple tup, CommandId cid)
 uint64
 columnar_new_storage_id(void)
 {
-	return (uint64) nextval_internal(meta_relid("columnar_storage_id_seq", false), false);
+	return (uint64) nextval_internal(columnar_meta_relid("columnar_storage_id_seq", false), false);
 }
 
 void
 columnar_read_options(uint64 storage_id, ColumnarOptions *opts)
 {
-	Relation	rel = table_open(meta_relid("columnar_options", false), AccessShareLock);
+	Relation	rel = table_open(columnar_meta_relid("columnar_options", false), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -121,7 +125,7 @@ columnar_read_options(uint64 storage_id, ColumnarOptions *opts)
 
 	ScanKeyInit(&key, OPT_STORAGE_ID, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(rel, meta_index(rel), true, SnapshotSelf, 1, &key);
+	scan = systable_beginscan(rel, columnar_meta_index(rel), true, SnapshotSelf, 1, &key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Datum		v[OPT_NATTS];
@@ -142,13 +146,16 @@ columnar_read_options(uint64 storage_id, ColumnarOptions *opts)
 	table_close(rel, AccessShareLock);
 }
 
-/* Deletes the rows of one storage id from one metadata table. */
+/*
+ * Deletes the rows of one storage id from one metadata table, or only those whose
+ * second key column (a row number) is in [first, first + count).
+ */
 static void
-meta_delete(const char *table, uint64 storage_id)
+meta_delete_range(const char *table, uint64 storage_id, uint64 first, uint64 count)
 {
-	Oid			relid = meta_relid(table, true);
+	Oid			relid = columnar_meta_relid(table, true);
 	Relation	rel;
-	ScanKeyData key;
+	ScanKeyData keys[3];
 	SysScanDesc scan;
 	HeapTuple	tup;
 
@@ -156,12 +163,22 @@ meta_delete(const char *table, uint64 storage_id)
 	if (!OidIsValid(relid))
 		return;
 	rel = table_open(relid, RowExclusiveLock);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan(rel, meta_index(rel), true, SnapshotSelf, 1, &key);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum((int64) first));
+	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT,
+				Int64GetDatum((int64) Min(first + count, (uint64) PG_INT64_MAX)));
+	scan = systable_beginscan(rel, columnar_meta_index(rel), true, SnapshotSelf,
+							  count == PG_UINT64_MAX ? 1 : 3, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		simple_heap_delete(rel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(rel, RowExclusiveLock);
+}
+
+static void
+meta_delete(const char *table, uint64 storage_id)
+{
+	meta_delete_range(table, storage_id, 0, PG_UINT64_MAX);
 }
 
 void
@@ -174,14 +191,14 @@ columnar_write_options(uint64 storage_id, const ColumnarOptions *opts)
 
 	meta_delete("columnar_options", storage_id);
 	CommandCounterIncrement();
-	rel = table_open(meta_relid("columnar_options", false), RowExclusiveLock);
+	rel = table_open(columnar_meta_relid("columnar_options", false), RowExclusiveLock);
 	v[OPT_STORAGE_ID - 1] = Int64GetDatum((int64) storage_id);
 	v[OPT_COMPRESSION - 1] = CStringGetTextDatum(columnar_compression_name(opts->compression));
 	v[OPT_LEVEL - 1] = Int32GetDatum(opts->compression_level);
 	v[OPT_STRIPE_ROWS - 1] = Int32GetDatum(opts->stripe_row_limit);
 	v[OPT_GROUP_ROWS - 1] = Int32GetDatum(opts->chunk_group_row_limit);
 	tup = heap_form_tuple(RelationGetDescr(rel), v, n);
-	meta_insert(rel, tup, GetCurrentCommandId(true));
+	columnar_meta_insert(rel, tup, GetCurrentCommandId(true));
 	table_close(rel, RowExclusiveLock);
 }
 
@@ -189,7 +206,7 @@ columnar_write_options(uint64 storage_id, const ColumnarOptions *opts)
 void
 columnar_insert_reservation(const ColumnarStripe *stripe, CommandId cid)
 {
-	Relation	rel = table_open(meta_relid("columnar_reservation", false), RowExclusiveLock);
+	Relation	rel = table_open(columnar_meta_relid("columnar_reservation", false), RowExclusiveLock);
 	Datum		v[RES_NATTS];
 	bool		n[RES_NATTS] = {0};
 	HeapTuple	tup;
@@ -198,7 +215,7 @@ columnar_insert_reservation(const ColumnarStripe *stripe, CommandId cid)
 	v[RES_FIRST_ROW - 1] = Int64GetDatum((int64) stripe->first_row);
 	v[RES_ROW_LIMIT - 1] = Int64GetDatum(stripe->row_limit);
 	tup = heap_form_tuple(RelationGetDescr(rel), v, n);
-	meta_insert(rel, tup, cid);
+	columnar_meta_insert(rel, tup, cid);
 	table_close(rel, RowExclusiveLock);
 }
 
@@ -206,7 +223,7 @@ columnar_insert_reservation(const ColumnarStripe *stripe, CommandId cid)
 void
 columnar_complete_stripe(const ColumnarStripe *stripe, CommandId cid)
 {
-	Relation	rel = table_open(meta_relid("columnar_stripe", false), RowExclusiveLock);
+	Relation	rel = table_open(columnar_meta_relid("columnar_stripe", false), RowExclusiveLock);
 	Datum		v[STR_NATTS];
 	bool		n[STR_NATTS] = {0};
 	HeapTuple	tup;
@@ -220,7 +237,7 @@ columnar_complete_stripe(const ColumnarStripe *stripe, CommandId cid)
 	v[STR_STORED - 1] = Int64GetDatum(stripe->stored_bytes);
 	v[STR_RAW - 1] = Int64GetDatum(stripe->raw_bytes);
 	tup = heap_form_tuple(RelationGetDescr(rel), v, n);
-	meta_insert(rel, tup, cid);
+	columnar_meta_insert(rel, tup, cid);
 	table_close(rel, RowExclusiveLock);
 }
 
@@ -247,8 +264,8 @@ stripe_from_tuple(Relation rel, HeapTuple tup, ColumnarStripe *s)
 ColumnarStripe *
 columnar_list_stripes(uint64 storage_id, Snapshot snapshot, int *nstripes)
 {
-	Relation	rel = table_open(meta_relid("columnar_stripe", false), AccessShareLock);
-	Relation	index = index_open(meta_index(rel), AccessShareLock);
+	Relation	rel = table_open(columnar_meta_relid("columnar_stripe", false), AccessShareLock);
+	Relation	index = index_open(columnar_meta_index(rel), AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -280,8 +297,8 @@ static bool
 meta_find(const char *table, uint64 storage_id, uint64 row, Snapshot snapshot,
 		  ColumnarStripe *stripe)
 {
-	Relation	rel = table_open(meta_relid(table, false), AccessShareLock);
-	Relation	index = index_open(meta_index(rel), AccessShareLock);
+	Relation	rel = table_open(columnar_meta_relid(table, false), AccessShareLock);
+	Relation	index = index_open(columnar_meta_index(rel), AccessShareLock);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -330,12 +347,89 @@ columnar_find_stripe(uint64 storage_id, uint64 row, Snapshot snapshot,
 	return meta_find("columnar_reservation", storage_id, row, snapshot, stripe);
 }
 
+/*
+ * For VACUUM's truncation: the end of the pages that some snapshot may still read,
+ * those of stripe rows neither inserted by an aborted transaction nor deleted by one
+ * that committed before oldest_xmin. Only the caller's AccessExclusiveLock keeps new
+ * stripes from being written meanwhile.
+ */
+BlockNumber
+columnar_stripe_pages_end(uint64 storage_id, TransactionId oldest_xmin)
+{
+	Relation	rel = table_open(columnar_meta_relid("columnar_stripe", false), AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	BlockNumber end = COLUMNAR_METAPAGE_BLKNO + 1;
+
+	ScanKeyInit(&key, STR_STORAGE_ID, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(rel, columnar_meta_index(rel), true, SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		HeapTupleHeader h = tup->t_data;
+		TransactionId xmin = HeapTupleHeaderGetXmin(h);
+		TransactionId xmax = HeapTupleHeaderGetRawXmax(h);
+		ColumnarStripe s;
+
+		if (!TransactionIdIsCurrentTransactionId(xmin) && !TransactionIdIsInProgress(xmin) &&
+			!TransactionIdDidCommit(xmin))
+			continue;
+		if (!(h->t_infomask & HEAP_XMAX_INVALID) && TransactionIdIsNormal(xmax) &&
+			!HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) &&
+			TransactionIdPrecedes(xmax, oldest_xmin) && TransactionIdDidCommit(xmax))
+			continue;
+		stripe_from_tuple(rel, tup, &s);
+		end = Max(end, (BlockNumber) (s.first_block + s.block_count));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return end;
+}
+
+/* The index of the stripe of stripes[0..n) (in row order) holding row, or -1. */
+int
+columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (stripes[mid].first_row <= row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || row >= stripes[lo - 1].first_row + stripes[lo - 1].row_count)
+		return -1;
+	return lo - 1;
+}
+
 /* Deletes what the metadata says about a storage (its relation is going away). */
 void
 columnar_forget_storage(uint64 storage_id, bool keep_options)
 {
 	meta_delete("columnar_stripe", storage_id);
 	meta_delete("columnar_reservation", storage_id);
+	meta_delete("columnar_delete", storage_id);
+	meta_delete("columnar_row_lock", storage_id);
 	if (!keep_options)
 		meta_delete("columnar_options", storage_id);
+}
+
+/* VACUUM: a stripe every row of which is deleted for everyone. */
+void
+columnar_remove_stripe(uint64 storage_id, uint64 first_row)
+{
+	meta_delete_range("columnar_stripe", storage_id, first_row, 1);
+}
+
+/* VACUUM: the delete marks of a removed stripe's rows. */
+void
+columnar_remove_marks(uint64 storage_id, uint64 first_row, uint64 nrows)
+{
+	meta_delete_range("columnar_delete", storage_id, first_row, nrows);
 }

@@ -7,10 +7,14 @@
  * Values of a decoded group live in the reader's memory until it moves to another
  * group: slots filled from it are virtual and valid until the next call, like a heap
  * scan's buffer slots are until the next tuple.
+ *
+ * Every row a reader returns has passed reader_row_deleted: the delete marks of its
+ * group, loaded once per group and snapshot (columnar_delete.c).
  */
 #include "columnar.h"
 
 #include "access/xact.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -19,11 +23,14 @@ columnar_reader_init(ColumnarReader *reader, Relation rel, BufferAccessStrategy 
 {
 	memset(reader, 0, sizeof(*reader));
 	reader->rel = rel;
+	reader->storage_id = columnar_storage_id(rel);
 	reader->strategy = strategy;
 	reader->stripe_cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar stripe",
 											   ALLOCSET_DEFAULT_SIZES);
 	reader->group_cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar chunk group",
 											  ALLOCSET_DEFAULT_SIZES);
+	reader->delete_cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar deleted rows",
+											   ALLOCSET_SMALL_SIZES);
 	reader->group = -1;
 }
 
@@ -32,6 +39,40 @@ columnar_reader_free(ColumnarReader *reader)
 {
 	MemoryContextDelete(reader->stripe_cxt);
 	MemoryContextDelete(reader->group_cxt);
+	MemoryContextDelete(reader->delete_cxt);
+}
+
+/*
+ * Whether row is deleted for snapshot. The marks of the row's decoded group (or of the
+ * row alone, when it is not in the decoded group) are loaded once and kept for the
+ * same snapshot and command; a dirty snapshot loads every time, because it reports
+ * a running deleter through the snapshot itself.
+ */
+static bool
+reader_row_deleted(ColumnarReader *reader, uint64 row, Snapshot snapshot)
+{
+	ColumnarDeleteSet *set = &reader->deletes;
+	ColumnarGroup *d = &reader->decoded;
+
+	if (snapshot->snapshot_type == SNAPSHOT_ANY)
+		return false;
+	if (snapshot->snapshot_type == SNAPSHOT_DIRTY || reader->deletes_snapshot != snapshot ||
+		reader->deletes_cid != snapshot->curcid ||
+		row < set->first_row || row - set->first_row >= set->nrows)
+	{
+		MemoryContext old;
+		bool		in_group = reader->group >= 0 && row >= d->first_row &&
+			row - d->first_row < (uint64) d->nrows;
+
+		MemoryContextReset(reader->delete_cxt);
+		old = MemoryContextSwitchTo(reader->delete_cxt);
+		columnar_load_deletes(reader->storage_id, in_group ? d->first_row : row,
+							  in_group ? d->nrows : 1, snapshot, set);
+		MemoryContextSwitchTo(old);
+		reader->deletes_snapshot = snapshot;
+		reader->deletes_cid = snapshot->curcid;
+	}
+	return columnar_row_deleted(set, row);
 }
 
 /* Bytes of the current stripe: from its pages, or from memory if not written yet. */
@@ -347,6 +388,25 @@ columnar_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_para
 	scan->reader.group = -1;
 }
 
+/* For index builds: whether a row the scan returned is deleted for another snapshot. */
+bool
+columnar_scan_row_deleted(TableScanDesc sscan, uint64 row, Snapshot snapshot)
+{
+	return reader_row_deleted(&((ColumnarScanDesc) sscan)->reader, row, snapshot);
+}
+
+/* For VACUUM: the scan reads only these stripes (in row order) from the start. */
+void
+columnar_scan_set_stripes(TableScanDesc sscan, ColumnarStripe *stripes, int n)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	pfree(scan->stripes);
+	scan->stripes = stripes;
+	scan->nstripes = n;
+	columnar_scan_rescan(sscan, NULL, false, false, false, false);
+}
+
 bool
 columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
 {
@@ -359,10 +419,14 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 	{
 		if (reader->group >= 0 && reader->desc != slot->tts_tupleDescriptor)
 			columnar_reader_load_group(reader, reader->group, slot->tts_tupleDescriptor);
-		if (reader->group >= 0 &&
-			scan->next_row < reader->decoded.first_row + reader->decoded.nrows)
+		while (reader->group >= 0 &&
+			   scan->next_row < reader->decoded.first_row + reader->decoded.nrows)
 		{
-			columnar_store_row(reader, scan->next_row++, slot);
+			uint64		row = scan->next_row++;
+
+			if (reader_row_deleted(reader, row, sscan->rs_snapshot))
+				continue;
+			columnar_store_row(reader, row, slot);
 			return true;
 		}
 		if (reader->have_stripe && reader->group + 1 < reader->stripe.chunk_group_count)
@@ -426,8 +490,13 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 		if (columnar_reader_row(reader, row, slot->tts_tupleDescriptor))
 		{
-			columnar_store_row(reader, row, slot);
 			scan->next_row++;
+			if (reader_row_deleted(reader, row, sscan->rs_snapshot))
+			{
+				*deadrows += 1;
+				continue;
+			}
+			columnar_store_row(reader, row, slot);
 			*liverows += 1;
 			return true;
 		}
@@ -489,6 +558,7 @@ columnar_index_fetch_reset(struct IndexFetchTableData *data)
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
 	f->snapshot = NULL;
+	f->reader.deletes_snapshot = NULL;
 }
 
 void
@@ -523,9 +593,12 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	if (mvcc)
 		columnar_flush_for_read(rel, snapshot->curcid, false);
 	if (columnar_pending_row(rel, row, snapshot, slot))
-		return true;
+		return !reader_row_deleted(&f->reader, row, snapshot);
 
-	/* A stripe once found visible stays so for the same snapshot: rows are immutable. */
+	/*
+	 * A stripe once found visible stays so for the same snapshot: stripes are
+	 * immutable (deletes are marks, checked below).
+	 */
 	if (!(mvcc && f->snapshot == snapshot && f->curcid == snapshot->curcid &&
 		  columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor)))
 	{
@@ -538,8 +611,9 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 			return false;
 		if (stripe.first_block < 0)
 		{
+			/* another writer's unflushed row: only a unique check gets here */
 			columnar_store_nulls(rel, row, slot);
-			return true;
+			return !reader_row_deleted(&f->reader, row, snapshot);
 		}
 		if (!f->reader.have_stripe || f->reader.stripe.first_row != stripe.first_row)
 			columnar_reader_set_stripe(&f->reader, &stripe);
@@ -551,22 +625,60 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 			f->curcid = snapshot->curcid;
 		}
 	}
+	if (reader_row_deleted(&f->reader, row, snapshot))
+		return false;
 	columnar_store_row(&f->reader, row, slot);
 	return true;
 }
+
+/*
+ * UPDATE and DELETE fetch the old version of every row they change, EvalPlanQual the
+ * rows it rechecks: one fetch per transaction, for the relation asked last, keeps its
+ * decoded chunk group between these calls, so that changing the rows of one group
+ * decodes it once. It lives in TopTransactionContext, which takes it at transaction
+ * end; a call cut short by an error leaves it marked busy, and it is rebuilt.
+ */
+static struct
+{
+	ColumnarIndexFetch *fetch;
+	LocalTransactionId lxid;
+	Oid			relid;
+	RelFileNode node;
+	bool		busy;
+} row_version;
 
 bool
 columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 						   TupleTableSlot *slot)
 {
-	struct IndexFetchTableData *f = columnar_index_fetch_begin(rel);
+	ColumnarIndexFetch *f;
 	bool		call_again;
-	bool		found = columnar_index_fetch_tuple(f, tid, snapshot, slot, &call_again, NULL);
+	bool		found;
 
-	/* the values live in the fetch's reader, which goes now */
+	if (row_version.fetch == NULL || row_version.lxid != MyProc->lxid || row_version.busy ||
+		row_version.relid != RelationGetRelid(rel) ||
+		!RelFileNodeEquals(row_version.node, rel->rd_node))
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		if (row_version.fetch != NULL && row_version.lxid == MyProc->lxid)
+			columnar_index_fetch_end(&row_version.fetch->base);
+		row_version.fetch = (ColumnarIndexFetch *) columnar_index_fetch_begin(rel);
+		row_version.lxid = MyProc->lxid;
+		row_version.relid = RelationGetRelid(rel);
+		row_version.node = rel->rd_node;
+		MemoryContextSwitchTo(old);
+	}
+	f = row_version.fetch;
+	/* the caller's relcache entry, and nothing remembered about earlier snapshots */
+	f->base.rel = f->reader.rel = rel;
+	columnar_index_fetch_reset(&f->base);
+	row_version.busy = true;
+	found = columnar_index_fetch_tuple(&f->base, tid, snapshot, slot, &call_again, NULL);
+	row_version.busy = false;
+	/* the values live in the fetch's reader until its next row */
 	if (found)
 		ExecMaterializeSlot(slot);
-	columnar_index_fetch_end(f);
 	return found;
 }
 

@@ -11,7 +11,8 @@
 PG_FUNCTION_INFO_V1(columnar_stats);
 
 /*
- * The stripes the calling statement's snapshot sees, after flushing this
+ * The stripes the calling statement's snapshot sees (rows counts all their rows,
+ * deleted_rows those of them deleted for the snapshot), after flushing this
  * transaction's earlier rows as a scan would (rows an enclosing subtransaction still
  * buffers are not in a stripe yet and not counted).
  */
@@ -25,6 +26,7 @@ columnar_stats(PG_FUNCTION_ARGS)
 	int			n;
 	int64		groups = 0,
 				rows = 0,
+				deleted,
 				raw = 0,
 				stored = 0;
 	TupleDesc	desc;
@@ -42,12 +44,13 @@ columnar_stats(PG_FUNCTION_ARGS)
 		raw += stripes[i].raw_bytes;
 		stored += stripes[i].stored_bytes;
 	}
+	deleted = columnar_count_deleted(columnar_storage_id(rel), stripes, n, snapshot, NULL);
 	columnar_read_options(columnar_storage_id(rel), &opts);
 	table_close(rel, AccessShareLock);
 	values[0] = Int64GetDatum(n);
 	values[1] = Int64GetDatum(groups);
 	values[2] = Int64GetDatum(rows);
-	values[3] = Int64GetDatum(0);	/* no deletes yet */
+	values[3] = Int64GetDatum(deleted);
 	values[4] = Int64GetDatum(raw);
 	values[5] = Int64GetDatum(stored);
 	values[6] = CStringGetTextDatum(columnar_compression_name(opts.compression));

@@ -424,8 +424,12 @@ state_with_room(Relation rel, WriteState *st)
 	return st;
 }
 
-static void
-insert_one(Relation rel, TupleTableSlot *slot, CommandId cid)
+/*
+ * Buffers one row and sets slot->tts_tid to its TID: INSERT, COPY, the new version of
+ * an UPDATE and the rows VACUUM moves all come here.
+ */
+void
+columnar_write_row(Relation rel, TupleTableSlot *slot, CommandId cid)
 {
 	WriteState *st = state_with_room(rel, state_for_insert(rel, cid));
 
@@ -438,7 +442,7 @@ void
 columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
 					  struct BulkInsertStateData *bistate)
 {
-	insert_one(rel, slot, cid);
+	columnar_write_row(rel, slot, cid);
 	pgstat_count_heap_insert(rel, 1);
 }
 
@@ -447,7 +451,7 @@ columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandI
 					  int options, struct BulkInsertStateData *bistate)
 {
 	for (int i = 0; i < nslots; i++)
-		insert_one(rel, slots[i], cid);
+		columnar_write_row(rel, slots[i], cid);
 	pgstat_count_heap_insert(rel, nslots);
 }
 
