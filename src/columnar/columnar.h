@@ -16,6 +16,7 @@
 #include "access/tableam.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
@@ -181,7 +182,10 @@ typedef struct ColumnarChunkEntry
 
 /* ---- read path (columnar_read.c) ---- */
 
-/* A decoded chunk group: every column's values for rows [first_row, first_row + nrows). */
+/*
+ * A decoded chunk group: the read columns' values for rows [first_row, first_row +
+ * nrows); values[a] is NULL for a column the reader was told not to read.
+ */
 typedef struct ColumnarGroup
 {
 	uint64		first_row;
@@ -189,6 +193,15 @@ typedef struct ColumnarGroup
 	Datum	  **values;			/* [attno][row] */
 	bool	  **isnull;
 } ColumnarGroup;
+
+/* What a stripe's directory says about one column of one chunk group. */
+typedef struct ColumnarChunkRange
+{
+	bool		all_null;
+	bool		has_minmax;		/* min and max hold the non-NULL values' bounds */
+	Datum		min;
+	Datum		max;
+} ColumnarChunkRange;
 
 /* Reads one relation's stripes; keeps the current stripe's directory and one group. */
 typedef struct ColumnarReader
@@ -205,10 +218,16 @@ typedef struct ColumnarReader
 	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
 	uint32	   *group_rows;		/* [group] */
 	ColumnarChunkEntry **entries;	/* [group][att] */
+	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
+	/* columns to decode ([attno], from the caller's descriptor), NULL for all */
+	const bool *columns;
 	int			group;			/* decoded group, -1 if none */
 	ColumnarGroup decoded;
 } ColumnarReader;
 
+
+/* Says whether a chunk group of the reader's stripe can be skipped (no row qualifies). */
+typedef bool (*ColumnarGroupFilter) (ColumnarReader *reader, int group, void *arg);
 
 typedef struct ColumnarScanDescData
 {
@@ -218,6 +237,10 @@ typedef struct ColumnarScanDescData
 	int			nstripes;
 	int			next_stripe;	/* the stripe after the reader's */
 	uint64		next_row;		/* next row to return within the reader's group */
+	/* the CustomScan's chunk-group skipping, if any */
+	ColumnarGroupFilter skip_group;
+	void	   *skip_arg;
+	uint64		groups_skipped;
 	/* ANALYZE: the end of the row range of the sampled block */
 	uint64		analyze_hi;
 	double		rows_per_block;
@@ -234,6 +257,10 @@ extern void columnar_scan_rescan(TableScanDesc scan, struct ScanKeyData *key,
 								 bool allow_pagemode);
 extern bool columnar_scan_getnextslot(TableScanDesc scan, ScanDirection direction,
 									  TupleTableSlot *slot);
+extern void columnar_scan_set_columns(TableScanDesc scan, const bool *columns);
+extern void columnar_scan_set_filter(TableScanDesc scan, ColumnarGroupFilter filter, void *arg);
+extern void columnar_chunk_range(ColumnarReader *reader, int group, int attno,
+								 ColumnarChunkRange *range);
 extern bool columnar_scan_analyze_next_block(TableScanDesc scan, BlockNumber blockno,
 											 BufferAccessStrategy bstrategy);
 extern bool columnar_scan_analyze_next_tuple(TableScanDesc scan, TransactionId OldestXmin,
@@ -264,6 +291,12 @@ extern double columnar_index_build_range_scan(Relation table_rel, Relation index
 extern void columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 										 struct IndexInfo *index_info, Snapshot snapshot,
 										 struct ValidateIndexState *state);
+
+/* ---- the CustomScan (columnar_customscan.c) ---- */
+
+extern void columnar_customscan_paths(PlannerInfo *root, RelOptInfo *rel,
+									  Relation r);
+extern void columnar_customscan_init(void);
 
 /* ---- the handler (columnar_handler.c) ---- */
 

@@ -392,6 +392,7 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 		{
 			rel->consider_parallel = false;
 			rel->partial_pathlist = NIL;
+			columnar_customscan_paths(root, rel, r);
 		}
 		table_close(r, NoLock);
 	}
@@ -454,4 +455,5 @@ columnar_init(void)
 	next_object_access_hook = object_access_hook;
 	object_access_hook = columnar_object_access;
 	columnar_register_xact_callbacks();
+	columnar_customscan_init();
 }

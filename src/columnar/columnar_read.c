@@ -88,6 +88,7 @@ columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	reader->data_start = sizeof(header) + header.directory_bytes;
 	reader->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
 	reader->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
+	reader->minmax = palloc(header.chunk_group_count * sizeof(const char **));
 	p = dir;
 	end = dir + header.directory_bytes;
 	for (uint32 g = 0; g < header.chunk_group_count; g++)
@@ -97,6 +98,7 @@ columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 		memcpy(&reader->group_rows[g], p, sizeof(uint32));
 		p += sizeof(uint32);
 		reader->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
+		reader->minmax[g] = palloc(Max(header.natts, 1) * sizeof(const char *));
 		for (uint32 a = 0; a < header.natts; a++)
 		{
 			ColumnarChunkEntry *e = &reader->entries[g][a];
@@ -104,8 +106,11 @@ columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 			if (p + sizeof(ColumnarChunkEntry) > end)
 				corrupt_stripe(reader, "directory too short");
 			memcpy(e, p, sizeof(ColumnarChunkEntry));
-			/* min/max images are for chunk skipping; a plain scan steps over them */
-			p += sizeof(ColumnarChunkEntry) + e->minmax_len;
+			p += sizeof(ColumnarChunkEntry);
+			if (p + e->minmax_len > end)
+				corrupt_stripe(reader, "directory too short");
+			reader->minmax[g][a] = (e->flags & CHUNK_HAS_MINMAX) ? p : NULL;
+			p += e->minmax_len;
 		}
 	}
 	MemoryContextSwitchTo(old);
@@ -160,7 +165,48 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkE
 		corrupt_stripe(reader, "chunk values overrun the chunk");
 }
 
-/* Decodes every column of one chunk group of the current stripe. */
+/*
+ * One min/max image (a uint16 length, then the value laid out as in a chunk) as a
+ * Datum in the stripe's memory; returns the position after it.
+ */
+static const char *
+read_image(ColumnarReader *reader, const char *p, Form_pg_attribute att, Datum *value)
+{
+	uint16		len;
+	char	   *copy;
+
+	memcpy(&len, p, sizeof(len));
+	/* MAXALIGN'd memory: the image starts at offset 0 of a chunk's aligned layout */
+	copy = MemoryContextAlloc(reader->stripe_cxt, Max(len, 1));
+	memcpy(copy, p + sizeof(len), len);
+	*value = fetchatt(att, copy);
+	return p + sizeof(len) + len;
+}
+
+/*
+ * What the directory knows about column attno (0-based) of a group of the current
+ * stripe: whether it is all NULL, and the bounds of its values when they were kept.
+ * A column added after the stripe was written is unknown (its default fills it).
+ */
+void
+columnar_chunk_range(ColumnarReader *reader, int group, int attno, ColumnarChunkRange *range)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(reader->rel), attno);
+	const char *img;
+
+	memset(range, 0, sizeof(*range));
+	if (attno >= reader->natts)
+		return;
+	range->all_null = (reader->entries[group][attno].flags & CHUNK_ALL_NULL) != 0;
+	img = reader->minmax[group][attno];
+	if (img == NULL)
+		return;
+	img = read_image(reader, img, att, &range->min);
+	read_image(reader, img, att, &range->max);
+	range->has_minmax = true;
+}
+
+/* Decodes the read columns of one chunk group of the current stripe. */
 static void
 columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 {
@@ -178,6 +224,12 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
 
+		if (reader->columns != NULL && !reader->columns[a])
+		{
+			d->values[a] = NULL;
+			d->isnull[a] = NULL;
+			continue;
+		}
 		d->values[a] = palloc(n * sizeof(Datum));
 		d->isnull[a] = palloc(n * sizeof(bool));
 		if (a < reader->natts && !att->attisdropped)
@@ -227,8 +279,11 @@ columnar_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 	ExecClearTuple(slot);
 	for (int a = 0; a < natts; a++)
 	{
-		slot->tts_values[a] = d->values[a][r];
-		slot->tts_isnull[a] = d->isnull[a][r];
+		/* a column the reader skips reads as NULL: nothing above asks for it */
+		bool		read = d->values[a] != NULL;
+
+		slot->tts_values[a] = read ? d->values[a][r] : (Datum) 0;
+		slot->tts_isnull[a] = read ? d->isnull[a][r] : true;
 	}
 	ExecStoreVirtualTuple(slot);
 	columnar_row_to_tid(row, &slot->tts_tid);
@@ -347,6 +402,64 @@ columnar_scan_rescan(TableScanDesc sscan, struct ScanKeyData *key, bool set_para
 	scan->reader.group = -1;
 }
 
+/*
+ * Projection for the CustomScan: only columns[a] (by the slot descriptor's attnos) are
+ * decoded, the others read as NULL. The array must outlive the scan.
+ */
+void
+columnar_scan_set_columns(TableScanDesc sscan, const bool *columns)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	scan->reader.columns = columns;
+	scan->reader.group = -1;
+}
+
+/* Chunk groups for which filter returns true are stepped over undecoded. */
+void
+columnar_scan_set_filter(TableScanDesc sscan, ColumnarGroupFilter filter, void *arg)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	scan->skip_group = filter;
+	scan->skip_arg = arg;
+}
+
+/*
+ * Decodes the next chunk group the filter does not refute, in this stripe or the
+ * following ones; false at the end of the table.
+ */
+static bool
+columnar_scan_next_group(ColumnarScanDesc scan, TupleDesc desc)
+{
+	ColumnarReader *reader = &scan->reader;
+	int			group = reader->have_stripe ? reader->group + 1 : reader->stripe.chunk_group_count;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!reader->have_stripe || group >= reader->stripe.chunk_group_count)
+		{
+			if (scan->next_stripe >= scan->nstripes)
+				return false;
+			columnar_reader_set_stripe(reader, &scan->stripes[scan->next_stripe++]);
+			group = 0;
+		}
+		if (scan->skip_group != NULL && scan->skip_group(reader, group, scan->skip_arg))
+		{
+			scan->groups_skipped++;
+			group++;
+			continue;
+		}
+		columnar_reader_load_group(reader, group, desc);
+		scan->next_row = reader->decoded.first_row;
+		return true;
+	}
+}
+
+/*
+ * The one place rows leave a scan (plain sequential scans and the CustomScan alike).
+ */
 bool
 columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
 {
@@ -365,20 +478,11 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 			columnar_store_row(reader, scan->next_row++, slot);
 			return true;
 		}
-		if (reader->have_stripe && reader->group + 1 < reader->stripe.chunk_group_count)
-			columnar_reader_load_group(reader, reader->group + 1, slot->tts_tupleDescriptor);
-		else if (scan->next_stripe < scan->nstripes)
-		{
-			columnar_reader_set_stripe(reader, &scan->stripes[scan->next_stripe++]);
-			columnar_reader_load_group(reader, 0, slot->tts_tupleDescriptor);
-		}
-		else
+		if (!columnar_scan_next_group(scan, slot->tts_tupleDescriptor))
 		{
 			ExecClearTuple(slot);
 			return false;
 		}
-		scan->next_row = reader->decoded.first_row;
-		CHECK_FOR_INTERRUPTS();
 	}
 }
 
