@@ -203,6 +203,17 @@ typedef struct ColumnarChunkRange
 	Datum		max;
 } ColumnarChunkRange;
 
+/* A stripe's directory, parsed (a written stripe's never changes). */
+typedef struct ColumnarDirectory
+{
+	int			natts;			/* columns written in the stripe */
+	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
+	uint32	   *group_rows;		/* [group] */
+	ColumnarChunkEntry **entries;	/* [group][att] */
+	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
+	Size		bytes;			/* memory it takes, for the fetch cache */
+} ColumnarDirectory;
+
 /* Reads one relation's stripes; keeps the current stripe's directory and one group. */
 typedef struct ColumnarReader
 {
@@ -214,11 +225,7 @@ typedef struct ColumnarReader
 	MemoryContext group_cxt;
 	bool		have_stripe;
 	ColumnarStripe stripe;
-	int			natts;			/* columns written in the current stripe */
-	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
-	uint32	   *group_rows;		/* [group] */
-	ColumnarChunkEntry **entries;	/* [group][att] */
-	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
+	ColumnarDirectory *dir;		/* the current stripe's */
 	/* columns to decode ([attno], from the caller's descriptor), NULL for all */
 	const bool *columns;
 	int			group;			/* decoded group, -1 if none */
@@ -278,6 +285,25 @@ extern bool columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot s
 extern bool columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot,
 											  Snapshot snapshot);
 extern uint64 columnar_count_rows(Relation rel, Snapshot snapshot);
+
+/* ---- the fetch cache: decoded chunks and directories kept across fetches (columnar_cache.c) ---- */
+
+/* A written stripe is named by its storage, first row and first block. */
+typedef struct ColumnarCacheKey
+{
+	uint64		storage_id;
+	uint64		first_row;
+	int64		first_block;
+	int32		group;			/* -1: the stripe's directory */
+	int32		attno;			/* 0-based */
+} ColumnarCacheKey;
+
+extern void *columnar_cache_lookup(const ColumnarCacheKey *key);
+extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt,
+								  Size bytes);
+extern void columnar_cache_trim(void);
+extern void columnar_cache_forget(uint64 storage_id);
+extern void columnar_cache_init(void);
 
 /* ---- index builds (columnar_index.c) ---- */
 

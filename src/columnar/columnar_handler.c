@@ -119,6 +119,7 @@ columnar_relation_nontransactional_truncate(Relation rel)
 
 	columnar_discard_writes(RelationGetRelid(rel));
 	columnar_forget_storage(storage_id, true);
+	columnar_cache_forget(storage_id);
 	columnar_reset_storage(rel, storage_id);
 }
 
@@ -456,4 +457,5 @@ columnar_init(void)
 	object_access_hook = columnar_object_access;
 	columnar_register_xact_callbacks();
 	columnar_customscan_init();
+	columnar_cache_init();
 }

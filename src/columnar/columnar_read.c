@@ -60,48 +60,48 @@ corrupt_stripe(ColumnarReader *reader, const char *what)
 					(long long) reader->stripe.first_block, what)));
 }
 
-/* Reads a stripe's header and directory. */
-static void
-columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
+/* Reads and parses the directory of the reader's stripe into memory of cxt. */
+static ColumnarDirectory *
+read_directory(ColumnarReader *reader, MemoryContext cxt)
 {
+	const ColumnarStripe *stripe = &reader->stripe;
 	ColumnarStripeHeader header;
+	ColumnarDirectory *d;
 	MemoryContext old;
 	char	   *dir,
 			   *p,
 			   *end;
-
-	MemoryContextReset(reader->stripe_cxt);
-	MemoryContextReset(reader->group_cxt);
-	reader->group = -1;
-	reader->stripe = *stripe;
-	reader->have_stripe = true;
 
 	stripe_bytes(reader, 0, sizeof(header), (char *) &header);
 	if (header.magic != COLUMNAR_STRIPE_MAGIC || header.row_count != (uint64) stripe->row_count ||
 		header.chunk_group_count != (uint32) stripe->chunk_group_count ||
 		header.natts > (uint32) MaxHeapAttributeNumber)
 		corrupt_stripe(reader, "header does not match its metadata");
-	old = MemoryContextSwitchTo(reader->stripe_cxt);
+	old = MemoryContextSwitchTo(cxt);
+	d = palloc(sizeof(ColumnarDirectory));
 	dir = palloc(header.directory_bytes);
 	stripe_bytes(reader, sizeof(header), header.directory_bytes, dir);
-	reader->natts = header.natts;
-	reader->data_start = sizeof(header) + header.directory_bytes;
-	reader->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
-	reader->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
-	reader->minmax = palloc(header.chunk_group_count * sizeof(const char **));
+	d->natts = header.natts;
+	d->data_start = sizeof(header) + header.directory_bytes;
+	d->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
+	d->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
+	d->minmax = palloc(header.chunk_group_count * sizeof(const char **));
+	d->bytes = header.directory_bytes +
+		header.chunk_group_count * (sizeof(uint32) + 2 * sizeof(void *) +
+									Max(header.natts, 1) * (sizeof(ColumnarChunkEntry) + sizeof(void *)));
 	p = dir;
 	end = dir + header.directory_bytes;
 	for (uint32 g = 0; g < header.chunk_group_count; g++)
 	{
 		if (p + sizeof(uint32) > end)
 			corrupt_stripe(reader, "directory too short");
-		memcpy(&reader->group_rows[g], p, sizeof(uint32));
+		memcpy(&d->group_rows[g], p, sizeof(uint32));
 		p += sizeof(uint32);
-		reader->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
-		reader->minmax[g] = palloc(Max(header.natts, 1) * sizeof(const char *));
+		d->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
+		d->minmax[g] = palloc(Max(header.natts, 1) * sizeof(const char *));
 		for (uint32 a = 0; a < header.natts; a++)
 		{
-			ColumnarChunkEntry *e = &reader->entries[g][a];
+			ColumnarChunkEntry *e = &d->entries[g][a];
 
 			if (p + sizeof(ColumnarChunkEntry) > end)
 				corrupt_stripe(reader, "directory too short");
@@ -109,60 +109,96 @@ columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 			p += sizeof(ColumnarChunkEntry);
 			if (p + e->minmax_len > end)
 				corrupt_stripe(reader, "directory too short");
-			reader->minmax[g][a] = (e->flags & CHUNK_HAS_MINMAX) ? p : NULL;
+			d->minmax[g][a] = (e->flags & CHUNK_HAS_MINMAX) ? p : NULL;
 			p += e->minmax_len;
 		}
 	}
 	MemoryContextSwitchTo(old);
+	return d;
 }
 
+/* Makes stripe the reader's current one, its directory read into the reader's memory. */
 static void
-decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
-			 int n, Datum *values, bool *isnull)
+columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
+{
+	MemoryContextReset(reader->stripe_cxt);
+	MemoryContextReset(reader->group_cxt);
+	reader->group = -1;
+	reader->stripe = *stripe;
+	reader->have_stripe = true;
+	reader->dir = read_directory(reader, reader->stripe_cxt);
+}
+
+/* A chunk's values as written (decompressed), palloc'd; NULL for an all-NULL chunk. */
+static char *
+chunk_raw(ColumnarReader *reader, const ColumnarChunkEntry *e)
 {
 	char	   *stored;
 	char	   *raw;
-	Size		off = 0;
-	bits8	   *bitmap = NULL;
 
 	if (e->flags & CHUNK_ALL_NULL)
-	{
-		memset(isnull, true, n * sizeof(bool));
-		return;
-	}
+		return NULL;
 	stored = palloc(e->stored_len);
-	stripe_bytes(reader, reader->data_start + e->offset, e->stored_len, stored);
+	stripe_bytes(reader, reader->dir->data_start + e->offset, e->stored_len, stored);
 	if (e->compression == COLUMNAR_COMPRESSION_NONE)
-		raw = stored;
-	else
-	{
-		raw = palloc(e->raw_len);
-		columnar_decompress((ColumnarCompression) e->compression, stored, e->stored_len,
-							raw, e->raw_len);
-		pfree(stored);
-	}
+		return stored;
+	raw = palloc(e->raw_len);
+	columnar_decompress((ColumnarCompression) e->compression, stored, e->stored_len,
+						raw, e->raw_len);
+	pfree(stored);
+	return raw;
+}
+
+/* Where each of a chunk's n values starts in raw, -1 for a NULL. */
+static void
+chunk_offsets(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
+			  const char *raw, int n, int32 *offsets)
+{
+	Size		off = 0;
+	const bits8 *bitmap = NULL;
+
 	if (e->flags & CHUNK_HAS_NULLS)
 	{
-		bitmap = (bits8 *) raw;
+		bitmap = (const bits8 *) raw;
 		off = MAXALIGN((n + 7) / 8);
 	}
 	for (int i = 0; i < n; i++)
 	{
 		if (bitmap != NULL && att_isnull(i, bitmap))
 		{
-			isnull[i] = true;
-			values[i] = (Datum) 0;
+			offsets[i] = -1;
 			continue;
 		}
 		off = att_align_nominal(off, att->attalign);
 		if (off >= e->raw_len)
 			corrupt_stripe(reader, "chunk holds fewer values than its rows");
-		isnull[i] = false;
-		values[i] = fetchatt(att, raw + off);
+		offsets[i] = (int32) off;
 		off = att_addlength_pointer(off, att->attlen, raw + off);
 	}
 	if (off > e->raw_len)
 		corrupt_stripe(reader, "chunk values overrun the chunk");
+}
+
+static void
+decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
+			 int n, Datum *values, bool *isnull)
+{
+	char	   *raw = chunk_raw(reader, e);
+	int32	   *offsets;
+
+	if (raw == NULL)
+	{
+		memset(isnull, true, n * sizeof(bool));
+		return;
+	}
+	offsets = palloc(n * sizeof(int32));
+	chunk_offsets(reader, att, e, raw, n, offsets);
+	for (int i = 0; i < n; i++)
+	{
+		isnull[i] = offsets[i] < 0;
+		values[i] = isnull[i] ? (Datum) 0 : fetchatt(att, raw + offsets[i]);
+	}
+	pfree(offsets);
 }
 
 /*
@@ -195,10 +231,10 @@ columnar_chunk_range(ColumnarReader *reader, int group, int attno, ColumnarChunk
 	const char *img;
 
 	memset(range, 0, sizeof(*range));
-	if (attno >= reader->natts)
+	if (attno >= reader->dir->natts)
 		return;
-	range->all_null = (reader->entries[group][attno].flags & CHUNK_ALL_NULL) != 0;
-	img = reader->minmax[group][attno];
+	range->all_null = (reader->dir->entries[group][attno].flags & CHUNK_ALL_NULL) != 0;
+	img = reader->dir->minmax[group][attno];
 	if (img == NULL)
 		return;
 	img = read_image(reader, img, att, &range->min);
@@ -212,11 +248,11 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 {
 	ColumnarGroup *d = &reader->decoded;
 	MemoryContext old;
-	int			n = reader->group_rows[group];
+	int			n = reader->dir->group_rows[group];
 
 	MemoryContextReset(reader->group_cxt);
 	old = MemoryContextSwitchTo(reader->group_cxt);
-	d->first_row = reader->stripe.first_row + (uint64) group * reader->group_rows[0];
+	d->first_row = reader->stripe.first_row + (uint64) group * reader->dir->group_rows[0];
 	d->nrows = n;
 	d->values = palloc(Max(desc->natts, 1) * sizeof(Datum *));
 	d->isnull = palloc(Max(desc->natts, 1) * sizeof(bool *));
@@ -232,8 +268,8 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 		}
 		d->values[a] = palloc(n * sizeof(Datum));
 		d->isnull[a] = palloc(n * sizeof(bool));
-		if (a < reader->natts && !att->attisdropped)
-			decode_chunk(reader, att, &reader->entries[group][a], n, d->values[a], d->isnull[a]);
+		if (a < reader->dir->natts && !att->attisdropped)
+			decode_chunk(reader, att, &reader->dir->entries[group][a], n, d->values[a], d->isnull[a]);
 		else
 		{
 			/* a column added after the stripe was written reads as its default */
@@ -263,7 +299,7 @@ columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc)
 	if (!reader->have_stripe || row < reader->stripe.first_row ||
 		row >= reader->stripe.first_row + reader->stripe.row_count)
 		return false;
-	group = (int) ((row - reader->stripe.first_row) / reader->group_rows[0]);
+	group = (int) ((row - reader->stripe.first_row) / reader->dir->group_rows[0]);
 	if (group != reader->group || desc != reader->desc)
 		columnar_reader_load_group(reader, group, desc);
 	return true;
@@ -566,14 +602,31 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 /* ---- index fetches ---- */
 
+/*
+ * Index fetches read single rows through the fetch cache (columnar_cache.c): a chunk
+ * is decompressed once and its values' offsets computed once, then any row of it is a
+ * lookup. Values are copied into the slot, since the cache may drop the chunk at the
+ * next fetch.
+ */
+
+/* A cached chunk: its raw values and where each row's value starts. */
+typedef struct CachedChunk
+{
+	char	   *raw;			/* NULL: all NULL */
+	int32	   *offsets;		/* [row], -1 for NULL; NULL: fixed stride, no NULLs */
+	int			stride;
+} CachedChunk;
+
 typedef struct ColumnarIndexFetch
 {
 	IndexFetchTableData base;
-	ColumnarReader reader;
+	ColumnarReader reader;		/* names the stripe being read; its directory is cached */
 	uint64		storage_id;
-	/* the reader's stripe was found visible to this snapshot (MVCC only) */
+	/* the stripes this MVCC snapshot sees, listed at its first fetch */
 	Snapshot	snapshot;
 	CommandId	curcid;
+	ColumnarStripe *stripes;
+	int			nstripes;
 } ColumnarIndexFetch;
 
 struct IndexFetchTableData *
@@ -601,7 +654,157 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
 	columnar_reader_free(&f->reader);
+	if (f->stripes != NULL)
+		pfree(f->stripes);
 	pfree(f);
+}
+
+/*
+ * The stripe holding row as the snapshot sees it. An MVCC snapshot's stripes are
+ * listed once and searched (stripes are immutable and never overlap); other snapshots
+ * (unique checks, SnapshotSelf) ask the metadata each time, since what they see moves.
+ */
+static bool
+fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, ColumnarStripe *stripe)
+{
+	int			lo = 0,
+				hi;
+
+	if (!IsMVCCSnapshot(snapshot))
+		return columnar_find_stripe(f->storage_id, row,
+									snapshot->snapshot_type == SNAPSHOT_ANY ? SnapshotSelf : snapshot,
+									stripe);
+	if (f->snapshot != snapshot || f->curcid != snapshot->curcid)
+	{
+		if (f->stripes != NULL)
+			pfree(f->stripes);
+		f->stripes = columnar_list_stripes(f->storage_id, snapshot, &f->nstripes);
+		f->snapshot = snapshot;
+		f->curcid = snapshot->curcid;
+	}
+	/* lo becomes the number of stripes starting at or before row */
+	hi = f->nstripes;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (f->stripes[mid].first_row <= row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || row >= f->stripes[lo - 1].first_row + f->stripes[lo - 1].row_count)
+		return false;
+	*stripe = f->stripes[lo - 1];
+	return true;
+}
+
+static void
+cache_key(ColumnarReader *reader, int group, int attno, ColumnarCacheKey *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->storage_id = reader->stripe.storage_id;
+	key->first_row = reader->stripe.first_row;
+	key->first_block = reader->stripe.first_block;
+	key->group = group;
+	key->attno = attno;
+}
+
+/* Points the reader at a written stripe, with its directory from the cache. */
+static void
+fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
+{
+	ColumnarCacheKey key;
+	MemoryContext cxt;
+
+	reader->stripe = *stripe;
+	reader->have_stripe = true;
+	reader->group = -1;
+	cache_key(reader, -1, -1, &key);
+	reader->dir = columnar_cache_lookup(&key);
+	if (reader->dir != NULL)
+		return;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached directory",
+								ALLOCSET_SMALL_SIZES);
+	reader->dir = read_directory(reader, cxt);
+	columnar_cache_insert(&key, reader->dir, cxt, reader->dir->bytes);
+}
+
+static const CachedChunk *
+fetch_chunk(ColumnarReader *reader, int group, int attno, Form_pg_attribute att)
+{
+	const ColumnarChunkEntry *e = &reader->dir->entries[group][attno];
+	int			n = reader->dir->group_rows[group];
+	ColumnarCacheKey key;
+	CachedChunk *c;
+	MemoryContext cxt,
+				old;
+	Size		bytes = sizeof(CachedChunk);
+
+	cache_key(reader, group, attno, &key);
+	c = columnar_cache_lookup(&key);
+	if (c != NULL)
+		return c;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached chunk",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	c = palloc0(sizeof(CachedChunk));
+	c->raw = chunk_raw(reader, e);
+	if (c->raw != NULL)
+	{
+		bytes += e->raw_len;
+		if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
+			c->stride = att_align_nominal(att->attlen, att->attalign);
+		else
+		{
+			c->offsets = palloc(n * sizeof(int32));
+			chunk_offsets(reader, att, e, c->raw, n, c->offsets);
+			bytes += n * sizeof(int32);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	columnar_cache_insert(&key, c, cxt, bytes);
+	return c;
+}
+
+/* Copies row of the reader's stripe into slot. */
+static void
+fetch_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	uint64		in_stripe = row - reader->stripe.first_row;
+	int			group = (int) (in_stripe / reader->dir->group_rows[0]);
+	int			r = (int) (in_stripe - (uint64) group * reader->dir->group_rows[0]);
+
+	if (group >= reader->stripe.chunk_group_count || r >= (int) reader->dir->group_rows[group])
+		corrupt_stripe(reader, "row beyond its chunk groups");
+	ExecClearTuple(slot);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		const CachedChunk *c;
+		int32		off;
+
+		if (att->attisdropped)
+		{
+			slot->tts_isnull[a] = true;
+			continue;
+		}
+		if (a >= reader->dir->natts)
+		{
+			/* a column added after the stripe was written reads as its default */
+			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
+			continue;
+		}
+		c = fetch_chunk(reader, group, a, att);
+		off = c->raw == NULL ? -1 : c->offsets ? c->offsets[r] : r * c->stride;
+		slot->tts_isnull[a] = off < 0;
+		slot->tts_values[a] = off < 0 ? (Datum) 0 : fetchatt(att, c->raw + off);
+	}
+	ExecStoreVirtualTuple(slot);
+	ExecMaterializeSlot(slot);
+	columnar_row_to_tid(row, &slot->tts_tid);
+	slot->tts_tableOid = RelationGetRelid(reader->rel);
 }
 
 bool
@@ -612,7 +815,7 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 	Relation	rel = data->rel;
 	uint64		row = columnar_tid_to_row(tid);
-	bool		mvcc = IsMVCCSnapshot(snapshot);
+	ColumnarStripe stripe;
 
 	*call_again = false;
 	if (all_dead)
@@ -624,38 +827,20 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 		snapshot->xmin = snapshot->xmax = InvalidTransactionId;
 		snapshot->speculativeToken = 0;
 	}
-	if (mvcc)
+	if (IsMVCCSnapshot(snapshot))
 		columnar_flush_for_read(rel, snapshot->curcid, false);
 	if (columnar_pending_row(rel, row, snapshot, slot))
 		return true;
-
-	/* A stripe once found visible stays so for the same snapshot: rows are immutable. */
-	if (!(mvcc && f->snapshot == snapshot && f->curcid == snapshot->curcid &&
-		  columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor)))
+	if (!fetch_find_stripe(f, row, snapshot, &stripe))
+		return false;
+	if (stripe.first_block < 0)
 	{
-		ColumnarStripe stripe;
-
-		f->snapshot = NULL;
-		if (!columnar_find_stripe(f->storage_id, row,
-								  snapshot->snapshot_type == SNAPSHOT_ANY ? SnapshotSelf : snapshot,
-								  &stripe))
-			return false;
-		if (stripe.first_block < 0)
-		{
-			columnar_store_nulls(rel, row, slot);
-			return true;
-		}
-		if (!f->reader.have_stripe || f->reader.stripe.first_row != stripe.first_row)
-			columnar_reader_set_stripe(&f->reader, &stripe);
-		if (!columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor))
-			return false;
-		if (mvcc)
-		{
-			f->snapshot = snapshot;
-			f->curcid = snapshot->curcid;
-		}
+		columnar_store_nulls(rel, row, slot);
+		return true;
 	}
-	columnar_store_row(&f->reader, row, slot);
+	columnar_cache_trim();
+	fetch_set_stripe(&f->reader, &stripe);
+	fetch_store_row(&f->reader, row, slot);
 	return true;
 }
 
@@ -667,7 +852,7 @@ columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	bool		call_again;
 	bool		found = columnar_index_fetch_tuple(f, tid, snapshot, slot, &call_again, NULL);
 
-	/* the values live in the fetch's reader, which goes now */
+	/* pending rows' values live in the write state, which may flush */
 	if (found)
 		ExecMaterializeSlot(slot);
 	columnar_index_fetch_end(f);
