@@ -83,6 +83,13 @@ CREATE TABLE fk (c_id int REFERENCES c (id));
 INSERT INTO fk VALUES (1);
 DROP TABLE fk;
 BEGIN;
+SET LOCAL omendb.columnar_custom_scan = off;
+DECLARE back SCROLL CURSOR FOR SELECT id FROM c;
+FETCH 2 FROM back;
+FETCH BACKWARD 1 FROM back;
+ROLLBACK;
+-- (The ColumnarScan does not scan backward either, so the planner materializes it.)
+BEGIN;
 DECLARE back SCROLL CURSOR FOR SELECT id FROM c;
 FETCH 2 FROM back;
 FETCH BACKWARD 1 FROM back;

@@ -476,7 +476,10 @@ columnar_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 
 	foreach(lc, state->columns)
 		names = lappend(names, NameStr(TupleDescAttr(desc, lfirst_int(lc) - 1)->attname));
-	ExplainPropertyList("Columnar Projected Columns", names, es);
+	if (names != NIL)
+		ExplainPropertyList("Columnar Projected Columns", names, es);
+	else
+		ExplainPropertyText("Columnar Projected Columns", "none", es);
 	for (int i = 0; i < state->nquals; i++)
 	{
 		char	   *name = NameStr(TupleDescAttr(desc, state->quals[i].q.attno - 1)->attname);
