@@ -192,6 +192,8 @@ typedef struct ColumnarGroup
 	int			nrows;
 	Datum	  **values;			/* [attno][row] */
 	bool	  **isnull;
+	/* [row]: rows the scan must not return; NULL when it returns them all */
+	bool	   *hidden;
 } ColumnarGroup;
 
 /* What a stripe's directory says about one column of one chunk group. */
@@ -266,6 +268,7 @@ extern bool columnar_scan_getnextslot(TableScanDesc scan, ScanDirection directio
 									  TupleTableSlot *slot);
 extern void columnar_scan_set_columns(TableScanDesc scan, const bool *columns);
 extern void columnar_scan_set_filter(TableScanDesc scan, ColumnarGroupFilter filter, void *arg);
+extern const ColumnarGroup *columnar_scan_next_batch(TableScanDesc scan, TupleDesc desc);
 extern void columnar_chunk_range(ColumnarReader *reader, int group, int attno,
 								 ColumnarChunkRange *range);
 extern bool columnar_scan_analyze_next_block(TableScanDesc scan, BlockNumber blockno,
@@ -323,6 +326,10 @@ extern void columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 extern void columnar_customscan_paths(PlannerInfo *root, RelOptInfo *rel,
 									  Relation r);
 extern void columnar_customscan_init(void);
+
+/* ---- aggregates inside the scan (columnar_agg.c) ---- */
+
+extern void columnar_agg_init(void);
 
 /* ---- the handler (columnar_handler.c) ---- */
 

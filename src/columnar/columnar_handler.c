@@ -458,4 +458,5 @@ columnar_init(void)
 	columnar_register_xact_callbacks();
 	columnar_customscan_init();
 	columnar_cache_init();
+	columnar_agg_init();
 }

@@ -191,6 +191,18 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkE
 		memset(isnull, true, n * sizeof(bool));
 		return;
 	}
+	if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
+	{
+		/* fixed width, no NULLs: value i is at i * stride, no walk needed */
+		int			stride = att_align_nominal(att->attlen, att->attalign);
+
+		if ((Size) n * stride > e->raw_len)
+			corrupt_stripe(reader, "chunk holds fewer values than its rows");
+		memset(isnull, false, n * sizeof(bool));
+		for (int i = 0; i < n; i++)
+			values[i] = fetchatt(att, raw + (Size) i * stride);
+		return;
+	}
 	offsets = palloc(n * sizeof(int32));
 	chunk_offsets(reader, att, e, raw, n, offsets);
 	for (int i = 0; i < n; i++)
@@ -285,6 +297,12 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 			}
 		}
 	}
+	/*
+	 * Which rows the reader's snapshot must not see: none, as long as rows are never
+	 * deleted. Scans, ANALYZE and the aggregate all read groups decoded here and skip
+	 * the rows marked, so a row check belongs here.
+	 */
+	d->hidden = NULL;
 	MemoryContextSwitchTo(old);
 	reader->group = group;
 	reader->desc = desc;
@@ -494,6 +512,21 @@ columnar_scan_next_group(ColumnarScanDesc scan, TupleDesc desc)
 }
 
 /*
+ * The scan's next chunk group, for callers that consume whole groups (the aggregate
+ * of columnar_agg.c): its decoded columns and hidden rows; NULL at the end.
+ */
+const ColumnarGroup *
+columnar_scan_next_batch(TableScanDesc sscan, TupleDesc desc)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (!columnar_scan_next_group(scan, desc))
+		return NULL;
+	scan->next_row = scan->reader.decoded.first_row + scan->reader.decoded.nrows;
+	return &scan->reader.decoded;
+}
+
+/*
  * The one place rows leave a scan (plain sequential scans and the CustomScan alike).
  */
 bool
@@ -508,10 +541,15 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 	{
 		if (reader->group >= 0 && reader->desc != slot->tts_tupleDescriptor)
 			columnar_reader_load_group(reader, reader->group, slot->tts_tupleDescriptor);
-		if (reader->group >= 0 &&
-			scan->next_row < reader->decoded.first_row + reader->decoded.nrows)
+		while (reader->group >= 0 &&
+			   scan->next_row < reader->decoded.first_row + reader->decoded.nrows)
 		{
-			columnar_store_row(reader, scan->next_row++, slot);
+			uint64		row = scan->next_row++;
+
+			if (reader->decoded.hidden != NULL &&
+				reader->decoded.hidden[row - reader->decoded.first_row])
+				continue;
+			columnar_store_row(reader, row, slot);
 			return true;
 		}
 		if (!columnar_scan_next_group(scan, slot->tts_tupleDescriptor))
@@ -566,8 +604,15 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 		if (columnar_reader_row(reader, row, slot->tts_tupleDescriptor))
 		{
-			columnar_store_row(reader, row, slot);
+			ColumnarGroup *d = &reader->decoded;
+
 			scan->next_row++;
+			if (d->hidden != NULL && d->hidden[row - d->first_row])
+			{
+				*deadrows += 1;
+				continue;
+			}
+			columnar_store_row(reader, row, slot);
 			*liverows += 1;
 			return true;
 		}
