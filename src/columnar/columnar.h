@@ -242,7 +242,8 @@ typedef struct ColumnarScanDescData
 {
 	TableScanDescData base;
 	ColumnarReader reader;
-	ColumnarStripe *stripes;
+	MemoryContext stripes_cxt;
+	ColumnarStripe *stripes;	/* with the rows of unwritten ones, in stripes_cxt */
 	int			nstripes;
 	int			next_stripe;	/* the stripe after the reader's */
 	uint64		next_row;		/* next row to return within the reader's group */

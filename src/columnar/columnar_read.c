@@ -407,6 +407,7 @@ columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyDa
 					ParallelTableScanDesc pscan, uint32 flags)
 {
 	ColumnarScanDesc scan;
+	MemoryContext old;
 
 	if (pscan != NULL)
 		columnar_unsupported("parallel scans");
@@ -427,7 +428,12 @@ columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyDa
 	scan->base.rs_snapshot = snapshot;
 	columnar_reader_init(&scan->reader, rel,
 						 (flags & SO_ALLOW_STRAT) ? GetAccessStrategy(BAS_BULKREAD) : NULL);
+	/* the list, and any buffered rows encoded for it, go with the scan */
+	scan->stripes_cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar scan stripes",
+											  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(scan->stripes_cxt);
 	scan->stripes = scan_stripes(rel, snapshot, &scan->nstripes);
+	MemoryContextSwitchTo(old);
 	return &scan->base;
 }
 
@@ -441,7 +447,7 @@ columnar_scan_end(TableScanDesc sscan)
 	columnar_reader_free(&scan->reader);
 	if (sscan->rs_flags & SO_TEMP_SNAPSHOT)
 		UnregisterSnapshot(sscan->rs_snapshot);
-	pfree(scan->stripes);
+	MemoryContextDelete(scan->stripes_cxt);
 	pfree(scan);
 }
 
