@@ -805,7 +805,11 @@ fetch_chunk(ColumnarReader *reader, int group, int attno, Form_pg_attribute att)
 	{
 		bytes += e->raw_len;
 		if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
+		{
 			c->stride = att_align_nominal(att->attlen, att->attalign);
+			if ((Size) n * c->stride > e->raw_len)
+				corrupt_stripe(reader, "chunk holds fewer values than its rows");
+		}
 		else
 		{
 			c->offsets = palloc(n * sizeof(int32));
