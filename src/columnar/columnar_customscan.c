@@ -199,7 +199,7 @@ columnar_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
  * the data is ordered, which the statistics do not say per chunk group.
  */
 static Path *
-columnar_path(PlannerInfo *root, RelOptInfo *rel, Path *seqscan, int natts)
+columnar_path(RelOptInfo *rel, Path *seqscan, int natts)
 {
 	CustomPath *path = makeNode(CustomPath);
 	List	   *quals = extract_actual_clauses(rel->baserestrictinfo, false);
@@ -246,7 +246,7 @@ columnar_customscan_paths(PlannerInfo *root, RelOptInfo *rel, Relation r)
 
 		if (path->pathtype == T_SeqScan)
 		{
-			replaced = lappend(replaced, columnar_path(root, rel, path, RelationGetDescr(r)->natts));
+			replaced = lappend(replaced, columnar_path(rel, path, RelationGetDescr(r)->natts));
 			rel->pathlist = foreach_delete_current(rel->pathlist, lc);
 		}
 	}
