@@ -76,6 +76,26 @@ INSERT INTO c VALUES (1, 'x') ON CONFLICT (id) DO NOTHING;
 SELECT count(*) FROM c TABLESAMPLE SYSTEM (50);
 CLUSTER c USING c_pkey;
 CREATE UNLOGGED TABLE u (i int) USING columnar;
+-- SERIALIZABLE reads (no predicate locks), by a scan and through an index; writing and
+-- unique checks need none.
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT count(*) FROM c;
+ROLLBACK;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SET LOCAL enable_seqscan = off;
+SELECT t FROM c WHERE id = 1;
+ROLLBACK;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO c VALUES (5002, 'serializable insert');
+INSERT INTO c VALUES (5002, 'duplicate');
+ROLLBACK;
+BEGIN;
+SET LOCAL omendb.columnar_custom_scan = off;
+DECLARE back SCROLL CURSOR FOR SELECT id FROM c;
+FETCH 2 FROM back;
+FETCH BACKWARD 1 FROM back;
+ROLLBACK;
+-- (The ColumnarScan does not scan backward either, so the planner materializes it.)
 BEGIN;
 DECLARE back SCROLL CURSOR FOR SELECT id FROM c;
 FETCH 2 FROM back;

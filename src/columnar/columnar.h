@@ -16,6 +16,7 @@
 #include "access/tableam.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
@@ -243,16 +244,68 @@ typedef struct ColumnarChunkEntry
 
 /* ---- read path (columnar_read.c) ---- */
 
-/* A decoded chunk group: every column's values for rows [first_row, first_row + nrows). */
+/*
+ * A decoded chunk group: the read columns' values for rows [first_row, first_row +
+ * nrows); values[a] is NULL for a column the reader was told not to read.
+ */
 typedef struct ColumnarGroup
 {
 	uint64		first_row;
 	int			nrows;
 	Datum	  **values;			/* [attno][row] */
 	bool	  **isnull;
+	/* [row]: rows the scan must not return; NULL when it returns them all */
+	bool	   *hidden;
 } ColumnarGroup;
 
+/* What a stripe's directory says about one column of one chunk group. */
+typedef struct ColumnarChunkRange
+{
+	bool		all_null;
+	bool		has_minmax;		/* min and max hold the non-NULL values' bounds */
+	Datum		min;
+	Datum		max;
+} ColumnarChunkRange;
+
+/* A stripe's directory, parsed (a written stripe's never changes). */
+typedef struct ColumnarDirectory
+{
+	int			natts;			/* columns written in the stripe */
+	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
+	uint32	   *group_rows;		/* [group] */
+	ColumnarChunkEntry **entries;	/* [group][att] */
+	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
+	Size		bytes;			/* memory it takes, for the fetch cache */
+} ColumnarDirectory;
+
 /* Reads one relation's stripes; keeps the current stripe's directory and one group. */
+/*
+ * What an MVCC snapshot sees, as a key for what was read with it: the same snapshot
+ * object and command, and no transaction completed since it was taken (a snapshot freed
+ * and another allocated at its address by then sees the same). Unset: snapshot NULL.
+ */
+typedef struct ColumnarSnapshotKey
+{
+	Snapshot	snapshot;
+	CommandId	curcid;
+	uint64		completions;
+} ColumnarSnapshotKey;
+
+static inline void
+columnar_snapshot_key_set(ColumnarSnapshotKey *key, Snapshot snapshot)
+{
+	key->snapshot = snapshot;
+	key->curcid = snapshot->curcid;
+	key->completions = snapshot->snapXactCompletionCount;
+}
+
+static inline bool
+columnar_snapshot_key_matches(const ColumnarSnapshotKey *key, Snapshot snapshot)
+{
+	return key->snapshot == snapshot && key->curcid == snapshot->curcid &&
+		key->completions == snapshot->snapXactCompletionCount;
+}
+
 typedef struct ColumnarReader
 {
 	Relation	rel;
@@ -264,28 +317,34 @@ typedef struct ColumnarReader
 	MemoryContext group_cxt;
 	bool		have_stripe;
 	ColumnarStripe stripe;
-	int			natts;			/* columns written in the current stripe */
-	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
-	uint32	   *group_rows;		/* [group] */
-	ColumnarChunkEntry **entries;	/* [group][att] */
+	ColumnarDirectory *dir;		/* the current stripe's */
+	/* columns to decode ([attno], from the caller's descriptor), NULL for all */
+	const bool *columns;
 	int			group;			/* decoded group, -1 if none */
 	ColumnarGroup decoded;
-	/* the deleted rows of a range (the decoded group, or one row) for one snapshot */
+	/* the deleted rows of a range (a chunk group, or one row) for one snapshot */
 	MemoryContext delete_cxt;
 	ColumnarDeleteSet deletes;
-	Snapshot	deletes_snapshot;	/* NULL: not loaded */
-	CommandId	deletes_cid;
+	ColumnarSnapshotKey deletes_key;
 } ColumnarReader;
 
+
+/* Says whether a chunk group of the reader's stripe can be skipped (no row qualifies). */
+typedef bool (*ColumnarGroupFilter) (ColumnarReader *reader, int group, void *arg);
 
 typedef struct ColumnarScanDescData
 {
 	TableScanDescData base;
 	ColumnarReader reader;
-	ColumnarStripe *stripes;
+	MemoryContext stripes_cxt;
+	ColumnarStripe *stripes;	/* with the rows of unwritten ones, in stripes_cxt */
 	int			nstripes;
 	int			next_stripe;	/* the stripe after the reader's */
 	uint64		next_row;		/* next row to return within the reader's group */
+	/* the CustomScan's chunk-group skipping, if any */
+	ColumnarGroupFilter skip_group;
+	void	   *skip_arg;
+	uint64		groups_skipped;
 	/* ANALYZE: the end of the row range of the sampled block */
 	uint64		analyze_hi;
 	double		rows_per_block;
@@ -302,6 +361,11 @@ extern void columnar_scan_rescan(TableScanDesc scan, struct ScanKeyData *key,
 								 bool allow_pagemode);
 extern bool columnar_scan_getnextslot(TableScanDesc scan, ScanDirection direction,
 									  TupleTableSlot *slot);
+extern void columnar_scan_set_columns(TableScanDesc scan, const bool *columns);
+extern void columnar_scan_set_filter(TableScanDesc scan, ColumnarGroupFilter filter, void *arg);
+extern const ColumnarGroup *columnar_scan_next_batch(TableScanDesc scan, TupleDesc desc);
+extern void columnar_chunk_range(ColumnarReader *reader, int group, int attno,
+								 ColumnarChunkRange *range);
 extern bool columnar_scan_analyze_next_block(TableScanDesc scan, BlockNumber blockno,
 											 BufferAccessStrategy bstrategy);
 extern bool columnar_scan_analyze_next_tuple(TableScanDesc scan, TransactionId OldestXmin,
@@ -344,6 +408,25 @@ extern bool columnar_move_row(Relation rel, ItemPointer tid, TupleTableSlot *slo
 extern void columnar_vacuum(Relation rel, struct VacuumParams *params,
 							BufferAccessStrategy bstrategy);
 
+/* ---- the fetch cache: decoded chunks and directories kept across fetches (columnar_cache.c) ---- */
+
+/* A written stripe is named by its storage, first row and first block. */
+typedef struct ColumnarCacheKey
+{
+	uint64		storage_id;
+	uint64		first_row;
+	int64		first_block;
+	int32		group;			/* -1: the stripe's directory */
+	int32		attno;			/* 0-based */
+} ColumnarCacheKey;
+
+extern void *columnar_cache_lookup(const ColumnarCacheKey *key);
+extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt,
+								  Size bytes);
+extern void columnar_cache_trim(void);
+extern void columnar_cache_forget(uint64 storage_id);
+extern void columnar_cache_init(void);
+
 /* ---- index builds (columnar_index.c) ---- */
 
 extern double columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
@@ -357,11 +440,22 @@ extern void columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 										 struct IndexInfo *index_info, Snapshot snapshot,
 										 struct ValidateIndexState *state);
 
+/* ---- the CustomScan (columnar_customscan.c) ---- */
+
+extern void columnar_customscan_paths(PlannerInfo *root, RelOptInfo *rel,
+									  Relation r);
+extern void columnar_customscan_init(void);
+
+/* ---- aggregates inside the scan (columnar_agg.c) ---- */
+
+extern void columnar_agg_init(void);
+
 /* ---- the handler (columnar_handler.c) ---- */
 
 extern bool columnar_is_columnar(Relation rel);
 extern Relation columnar_open(Oid relid, LOCKMODE lockmode);
 extern void columnar_init(void);
 extern void columnar_unsupported(const char *feature) pg_attribute_noreturn();
+extern void columnar_check_isolation(Snapshot snapshot);
 
 #endif							/* COLUMNAR_H */

@@ -77,6 +77,12 @@ columnar_compress(ColumnarCompression c, int level, const char *src, Size srclen
 	return len;
 }
 
+/*
+ * One decompression context for the backend's life: ZSTD_decompress would allocate
+ * (and free) one per chunk, a cost that a point lookup pays for every column.
+ */
+static ZSTD_DCtx *dctx;
+
 void
 columnar_decompress(ColumnarCompression c, const char *src, Size srclen, char *dst,
 					Size rawlen)
@@ -90,8 +96,13 @@ columnar_decompress(ColumnarCompression c, const char *src, Size srclen, char *d
 			return;
 		case COLUMNAR_COMPRESSION_ZSTD:
 			{
-				Size		len = ZSTD_decompress(dst, rawlen, src, srclen);
+				Size		len;
 
+				if (dctx == NULL && (dctx = ZSTD_createDCtx()) == NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_OUT_OF_MEMORY),
+							 errmsg("out of memory for a zstd decompression context")));
+				len = ZSTD_decompressDCtx(dctx, dst, rawlen, src, srclen);
 				if (!ZSTD_isError(len) && len == rawlen)
 					return;
 				break;

@@ -41,6 +41,22 @@ columnar_unsupported(const char *feature)
 			 errmsg("columnar tables do not support %s yet", feature)));
 }
 
+/*
+ * Columnar tables take no predicate locks, so a SERIALIZABLE transaction reading one
+ * could miss a read/write conflict through it: such reads are refused rather than given
+ * REPEATABLE READ's weaker guarantee silently. Writes need no check: a conflict through
+ * a columnar table always has a reader of it on one side.
+ */
+void
+columnar_check_isolation(Snapshot snapshot)
+{
+	if (snapshot != NULL && IsMVCCSnapshot(snapshot) && IsolationIsSerializable())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("columnar tables do not support SERIALIZABLE transactions yet"),
+				 errhint("Read columnar tables in REPEATABLE READ or READ COMMITTED transactions.")));
+}
+
 bool
 columnar_is_columnar(Relation rel)
 {
@@ -119,6 +135,7 @@ columnar_relation_nontransactional_truncate(Relation rel)
 
 	columnar_discard_writes(RelationGetRelid(rel));
 	columnar_forget_storage(storage_id, true);
+	columnar_cache_forget(storage_id);
 	columnar_reset_storage(rel, storage_id);
 }
 
@@ -348,6 +365,7 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTb
 		{
 			rel->consider_parallel = false;
 			rel->partial_pathlist = NIL;
+			columnar_customscan_paths(root, rel, r);
 		}
 		table_close(r, NoLock);
 	}
@@ -410,4 +428,7 @@ columnar_init(void)
 	next_object_access_hook = object_access_hook;
 	object_access_hook = columnar_object_access;
 	columnar_register_xact_callbacks();
+	columnar_customscan_init();
+	columnar_cache_init();
+	columnar_agg_init();
 }

@@ -43,34 +43,39 @@ columnar_reader_free(ColumnarReader *reader)
 }
 
 /*
- * Whether row is deleted for snapshot. The marks of the row's decoded group (or of the
- * row alone, when it is not in the decoded group) are loaded once and kept for the
- * same snapshot and command; a dirty snapshot loads every time, because it reports
- * a running deleter through the snapshot itself.
+ * Whether row is deleted for snapshot. The marks of the row's chunk group (of the
+ * reader's stripe; of the row alone when the row is not in it) are loaded once and kept
+ * for the same snapshot and command; a dirty snapshot loads every time, because it
+ * reports a running deleter through the snapshot itself.
  */
 static bool
 reader_row_deleted(ColumnarReader *reader, uint64 row, Snapshot snapshot)
 {
 	ColumnarDeleteSet *set = &reader->deletes;
-	ColumnarGroup *d = &reader->decoded;
 
 	if (snapshot->snapshot_type == SNAPSHOT_ANY)
 		return false;
-	if (snapshot->snapshot_type == SNAPSHOT_DIRTY || reader->deletes_snapshot != snapshot ||
-		reader->deletes_cid != snapshot->curcid ||
+	if (snapshot->snapshot_type == SNAPSHOT_DIRTY ||
+		!columnar_snapshot_key_matches(&reader->deletes_key, snapshot) ||
 		row < set->first_row || row - set->first_row >= set->nrows)
 	{
+		const ColumnarStripe *s = &reader->stripe;
+		uint64		first = row;
+		uint32		n = 1;
 		MemoryContext old;
-		bool		in_group = reader->group >= 0 && row >= d->first_row &&
-			row - d->first_row < (uint64) d->nrows;
 
+		if (reader->have_stripe && row >= s->first_row && row - s->first_row < s->row_count)
+		{
+			uint64		group_rows = reader->dir->group_rows[0];
+
+			first = s->first_row + (row - s->first_row) / group_rows * group_rows;
+			n = (uint32) Min(group_rows, s->first_row + s->row_count - first);
+		}
 		MemoryContextReset(reader->delete_cxt);
 		old = MemoryContextSwitchTo(reader->delete_cxt);
-		columnar_load_deletes(reader->storage_id, in_group ? d->first_row : row,
-							  in_group ? d->nrows : 1, snapshot, set);
+		columnar_load_deletes(reader->storage_id, first, n, snapshot, set);
 		MemoryContextSwitchTo(old);
-		reader->deletes_snapshot = snapshot;
-		reader->deletes_cid = snapshot->curcid;
+		columnar_snapshot_key_set(&reader->deletes_key, snapshot);
 	}
 	return columnar_row_deleted(set, row);
 }
@@ -101,117 +106,211 @@ corrupt_stripe(ColumnarReader *reader, const char *what)
 					(long long) reader->stripe.first_block, what)));
 }
 
-/* Reads a stripe's header and directory. */
-static void
-columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
+/* Reads and parses the directory of the reader's stripe into memory of cxt. */
+static ColumnarDirectory *
+read_directory(ColumnarReader *reader, MemoryContext cxt)
 {
+	const ColumnarStripe *stripe = &reader->stripe;
 	ColumnarStripeHeader header;
+	ColumnarDirectory *d;
 	MemoryContext old;
 	char	   *dir,
 			   *p,
 			   *end;
-
-	MemoryContextReset(reader->stripe_cxt);
-	MemoryContextReset(reader->group_cxt);
-	reader->group = -1;
-	reader->stripe = *stripe;
-	reader->have_stripe = true;
 
 	stripe_bytes(reader, 0, sizeof(header), (char *) &header);
 	if (header.magic != COLUMNAR_STRIPE_MAGIC || header.row_count != (uint64) stripe->row_count ||
 		header.chunk_group_count != (uint32) stripe->chunk_group_count ||
 		header.natts > (uint32) MaxHeapAttributeNumber)
 		corrupt_stripe(reader, "header does not match its metadata");
-	old = MemoryContextSwitchTo(reader->stripe_cxt);
+	old = MemoryContextSwitchTo(cxt);
+	d = palloc(sizeof(ColumnarDirectory));
 	dir = palloc(header.directory_bytes);
 	stripe_bytes(reader, sizeof(header), header.directory_bytes, dir);
-	reader->natts = header.natts;
-	reader->data_start = sizeof(header) + header.directory_bytes;
-	reader->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
-	reader->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
+	d->natts = header.natts;
+	d->data_start = sizeof(header) + header.directory_bytes;
+	d->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
+	d->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
+	d->minmax = palloc(header.chunk_group_count * sizeof(const char **));
+	d->bytes = header.directory_bytes +
+		header.chunk_group_count * (sizeof(uint32) + 2 * sizeof(void *) +
+									Max(header.natts, 1) * (sizeof(ColumnarChunkEntry) + sizeof(void *)));
 	p = dir;
 	end = dir + header.directory_bytes;
 	for (uint32 g = 0; g < header.chunk_group_count; g++)
 	{
 		if (p + sizeof(uint32) > end)
 			corrupt_stripe(reader, "directory too short");
-		memcpy(&reader->group_rows[g], p, sizeof(uint32));
+		memcpy(&d->group_rows[g], p, sizeof(uint32));
 		p += sizeof(uint32);
-		reader->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
+		d->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
+		d->minmax[g] = palloc(Max(header.natts, 1) * sizeof(const char *));
 		for (uint32 a = 0; a < header.natts; a++)
 		{
-			ColumnarChunkEntry *e = &reader->entries[g][a];
+			ColumnarChunkEntry *e = &d->entries[g][a];
 
 			if (p + sizeof(ColumnarChunkEntry) > end)
 				corrupt_stripe(reader, "directory too short");
 			memcpy(e, p, sizeof(ColumnarChunkEntry));
-			/* min/max images are for chunk skipping; a plain scan steps over them */
-			p += sizeof(ColumnarChunkEntry) + e->minmax_len;
+			p += sizeof(ColumnarChunkEntry);
+			if (p + e->minmax_len > end)
+				corrupt_stripe(reader, "directory too short");
+			d->minmax[g][a] = (e->flags & CHUNK_HAS_MINMAX) ? p : NULL;
+			p += e->minmax_len;
 		}
 	}
 	MemoryContextSwitchTo(old);
+	return d;
 }
 
+/* Makes stripe the reader's current one, its directory read into the reader's memory. */
 static void
-decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
-			 int n, Datum *values, bool *isnull)
+columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
+{
+	MemoryContextReset(reader->stripe_cxt);
+	MemoryContextReset(reader->group_cxt);
+	reader->group = -1;
+	reader->stripe = *stripe;
+	reader->have_stripe = true;
+	reader->dir = read_directory(reader, reader->stripe_cxt);
+}
+
+/* A chunk's values as written (decompressed), palloc'd; NULL for an all-NULL chunk. */
+static char *
+chunk_raw(ColumnarReader *reader, const ColumnarChunkEntry *e)
 {
 	char	   *stored;
 	char	   *raw;
-	Size		off = 0;
-	bits8	   *bitmap = NULL;
 
 	if (e->flags & CHUNK_ALL_NULL)
-	{
-		memset(isnull, true, n * sizeof(bool));
-		return;
-	}
+		return NULL;
 	stored = palloc(e->stored_len);
-	stripe_bytes(reader, reader->data_start + e->offset, e->stored_len, stored);
+	stripe_bytes(reader, reader->dir->data_start + e->offset, e->stored_len, stored);
 	if (e->compression == COLUMNAR_COMPRESSION_NONE)
-		raw = stored;
-	else
-	{
-		raw = palloc(e->raw_len);
-		columnar_decompress((ColumnarCompression) e->compression, stored, e->stored_len,
-							raw, e->raw_len);
-		pfree(stored);
-	}
+		return stored;
+	raw = palloc(e->raw_len);
+	columnar_decompress((ColumnarCompression) e->compression, stored, e->stored_len,
+						raw, e->raw_len);
+	pfree(stored);
+	return raw;
+}
+
+/* Where each of a chunk's n values starts in raw, -1 for a NULL. */
+static void
+chunk_offsets(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
+			  const char *raw, int n, int32 *offsets)
+{
+	Size		off = 0;
+	const bits8 *bitmap = NULL;
+
 	if (e->flags & CHUNK_HAS_NULLS)
 	{
-		bitmap = (bits8 *) raw;
+		bitmap = (const bits8 *) raw;
 		off = MAXALIGN((n + 7) / 8);
 	}
 	for (int i = 0; i < n; i++)
 	{
 		if (bitmap != NULL && att_isnull(i, bitmap))
 		{
-			isnull[i] = true;
-			values[i] = (Datum) 0;
+			offsets[i] = -1;
 			continue;
 		}
 		off = att_align_nominal(off, att->attalign);
 		if (off >= e->raw_len)
 			corrupt_stripe(reader, "chunk holds fewer values than its rows");
-		isnull[i] = false;
-		values[i] = fetchatt(att, raw + off);
+		offsets[i] = (int32) off;
 		off = att_addlength_pointer(off, att->attlen, raw + off);
 	}
 	if (off > e->raw_len)
 		corrupt_stripe(reader, "chunk values overrun the chunk");
 }
 
-/* Decodes every column of one chunk group of the current stripe. */
+static void
+decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
+			 int n, Datum *values, bool *isnull)
+{
+	char	   *raw = chunk_raw(reader, e);
+	int32	   *offsets;
+
+	if (raw == NULL)
+	{
+		memset(isnull, true, n * sizeof(bool));
+		return;
+	}
+	if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
+	{
+		/* fixed width, no NULLs: value i is at i * stride, no walk needed */
+		int			stride = att_align_nominal(att->attlen, att->attalign);
+
+		if ((Size) n * stride > e->raw_len)
+			corrupt_stripe(reader, "chunk holds fewer values than its rows");
+		memset(isnull, false, n * sizeof(bool));
+		for (int i = 0; i < n; i++)
+			values[i] = fetchatt(att, raw + (Size) i * stride);
+		return;
+	}
+	offsets = palloc(n * sizeof(int32));
+	chunk_offsets(reader, att, e, raw, n, offsets);
+	for (int i = 0; i < n; i++)
+	{
+		isnull[i] = offsets[i] < 0;
+		values[i] = isnull[i] ? (Datum) 0 : fetchatt(att, raw + offsets[i]);
+	}
+	pfree(offsets);
+}
+
+/*
+ * One min/max image (a uint16 length, then the value laid out as in a chunk) as a
+ * Datum in the stripe's memory; returns the position after it.
+ */
+static const char *
+read_image(ColumnarReader *reader, const char *p, Form_pg_attribute att, Datum *value)
+{
+	uint16		len;
+	char	   *copy;
+
+	memcpy(&len, p, sizeof(len));
+	/* MAXALIGN'd memory: the image starts at offset 0 of a chunk's aligned layout */
+	copy = MemoryContextAlloc(reader->stripe_cxt, Max(len, 1));
+	memcpy(copy, p + sizeof(len), len);
+	*value = fetchatt(att, copy);
+	return p + sizeof(len) + len;
+}
+
+/*
+ * What the directory knows about column attno (0-based) of a group of the current
+ * stripe: whether it is all NULL, and the bounds of its values when they were kept.
+ * A column added after the stripe was written is unknown (its default fills it).
+ */
+void
+columnar_chunk_range(ColumnarReader *reader, int group, int attno, ColumnarChunkRange *range)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(reader->rel), attno);
+	const char *img;
+
+	memset(range, 0, sizeof(*range));
+	if (attno >= reader->dir->natts)
+		return;
+	range->all_null = (reader->dir->entries[group][attno].flags & CHUNK_ALL_NULL) != 0;
+	img = reader->dir->minmax[group][attno];
+	if (img == NULL)
+		return;
+	img = read_image(reader, img, att, &range->min);
+	read_image(reader, img, att, &range->max);
+	range->has_minmax = true;
+}
+
+/* Decodes the read columns of one chunk group of the current stripe. */
 static void
 columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 {
 	ColumnarGroup *d = &reader->decoded;
 	MemoryContext old;
-	int			n = reader->group_rows[group];
+	int			n = reader->dir->group_rows[group];
 
 	MemoryContextReset(reader->group_cxt);
 	old = MemoryContextSwitchTo(reader->group_cxt);
-	d->first_row = reader->stripe.first_row + (uint64) group * reader->group_rows[0];
+	d->first_row = reader->stripe.first_row + (uint64) group * reader->dir->group_rows[0];
 	d->nrows = n;
 	d->values = palloc(Max(desc->natts, 1) * sizeof(Datum *));
 	d->isnull = palloc(Max(desc->natts, 1) * sizeof(bool *));
@@ -219,10 +318,16 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
 
+		if (reader->columns != NULL && !reader->columns[a])
+		{
+			d->values[a] = NULL;
+			d->isnull[a] = NULL;
+			continue;
+		}
 		d->values[a] = palloc(n * sizeof(Datum));
 		d->isnull[a] = palloc(n * sizeof(bool));
-		if (a < reader->natts && !att->attisdropped)
-			decode_chunk(reader, att, &reader->entries[group][a], n, d->values[a], d->isnull[a]);
+		if (a < reader->dir->natts && !att->attisdropped)
+			decode_chunk(reader, att, &reader->dir->entries[group][a], n, d->values[a], d->isnull[a]);
 		else
 		{
 			/* a column added after the stripe was written reads as its default */
@@ -238,6 +343,7 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 			}
 		}
 	}
+	d->hidden = NULL;			/* set by columnar_scan_next_batch for its consumers */
 	MemoryContextSwitchTo(old);
 	reader->group = group;
 	reader->desc = desc;
@@ -252,7 +358,7 @@ columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc)
 	if (!reader->have_stripe || row < reader->stripe.first_row ||
 		row >= reader->stripe.first_row + reader->stripe.row_count)
 		return false;
-	group = (int) ((row - reader->stripe.first_row) / reader->group_rows[0]);
+	group = (int) ((row - reader->stripe.first_row) / reader->dir->group_rows[0]);
 	if (group != reader->group || desc != reader->desc)
 		columnar_reader_load_group(reader, group, desc);
 	return true;
@@ -268,8 +374,11 @@ columnar_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 	ExecClearTuple(slot);
 	for (int a = 0; a < natts; a++)
 	{
-		slot->tts_values[a] = d->values[a][r];
-		slot->tts_isnull[a] = d->isnull[a][r];
+		/* a column the reader skips reads as NULL: nothing above asks for it */
+		bool		read = d->values[a] != NULL;
+
+		slot->tts_values[a] = read ? d->values[a][r] : (Datum) 0;
+		slot->tts_isnull[a] = read ? d->isnull[a][r] : true;
 	}
 	ExecStoreVirtualTuple(slot);
 	columnar_row_to_tid(row, &slot->tts_tid);
@@ -339,11 +448,13 @@ columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyDa
 					ParallelTableScanDesc pscan, uint32 flags)
 {
 	ColumnarScanDesc scan;
+	MemoryContext old;
 
 	if (pscan != NULL)
 		columnar_unsupported("parallel scans");
 	if (flags & SO_TYPE_SAMPLESCAN)
 		columnar_unsupported("TABLESAMPLE");
+	columnar_check_isolation(snapshot);
 
 	scan = palloc0(sizeof(ColumnarScanDescData));
 	scan->base.rs_rd = rel;
@@ -359,7 +470,12 @@ columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, struct ScanKeyDa
 	scan->base.rs_snapshot = snapshot;
 	columnar_reader_init(&scan->reader, rel,
 						 (flags & SO_ALLOW_STRAT) ? GetAccessStrategy(BAS_BULKREAD) : NULL);
+	/* the list, and any buffered rows encoded for it, go with the scan */
+	scan->stripes_cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar scan stripes",
+											  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(scan->stripes_cxt);
 	scan->stripes = scan_stripes(rel, snapshot, &scan->nstripes);
+	MemoryContextSwitchTo(old);
 	return &scan->base;
 }
 
@@ -373,7 +489,7 @@ columnar_scan_end(TableScanDesc sscan)
 	columnar_reader_free(&scan->reader);
 	if (sscan->rs_flags & SO_TEMP_SNAPSHOT)
 		UnregisterSnapshot(sscan->rs_snapshot);
-	pfree(scan->stripes);
+	MemoryContextDelete(scan->stripes_cxt);
 	pfree(scan);
 }
 
@@ -407,6 +523,89 @@ columnar_scan_set_stripes(TableScanDesc sscan, ColumnarStripe *stripes, int n)
 	columnar_scan_rescan(sscan, NULL, false, false, false, false);
 }
 
+/*
+ * Projection for the CustomScan: only columns[a] (by the slot descriptor's attnos) are
+ * decoded, the others read as NULL. The array must outlive the scan.
+ */
+void
+columnar_scan_set_columns(TableScanDesc sscan, const bool *columns)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	scan->reader.columns = columns;
+	scan->reader.group = -1;
+}
+
+/* Chunk groups for which filter returns true are stepped over undecoded. */
+void
+columnar_scan_set_filter(TableScanDesc sscan, ColumnarGroupFilter filter, void *arg)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	scan->skip_group = filter;
+	scan->skip_arg = arg;
+}
+
+/*
+ * Decodes the next chunk group the filter does not refute, in this stripe or the
+ * following ones; false at the end of the table.
+ */
+static bool
+columnar_scan_next_group(ColumnarScanDesc scan, TupleDesc desc)
+{
+	ColumnarReader *reader = &scan->reader;
+	int			group = reader->have_stripe ? reader->group + 1 : reader->stripe.chunk_group_count;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!reader->have_stripe || group >= reader->stripe.chunk_group_count)
+		{
+			if (scan->next_stripe >= scan->nstripes)
+				return false;
+			columnar_reader_set_stripe(reader, &scan->stripes[scan->next_stripe++]);
+			group = 0;
+		}
+		if (scan->skip_group != NULL && scan->skip_group(reader, group, scan->skip_arg))
+		{
+			scan->groups_skipped++;
+			group++;
+			continue;
+		}
+		columnar_reader_load_group(reader, group, desc);
+		scan->next_row = reader->decoded.first_row;
+		return true;
+	}
+}
+
+/*
+ * The scan's next chunk group, for callers that consume whole groups (the aggregate
+ * of columnar_agg.c): its decoded columns and hidden rows; NULL at the end.
+ */
+const ColumnarGroup *
+columnar_scan_next_batch(TableScanDesc sscan, TupleDesc desc)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	ColumnarReader *reader = &scan->reader;
+	ColumnarGroup *d = &reader->decoded;
+
+	if (!columnar_scan_next_group(scan, desc))
+		return NULL;
+	scan->next_row = d->first_row + d->nrows;
+	for (int r = 0; r < d->nrows; r++)
+	{
+		if (!reader_row_deleted(reader, d->first_row + r, sscan->rs_snapshot))
+			continue;
+		if (d->hidden == NULL)
+			d->hidden = MemoryContextAllocZero(reader->group_cxt, d->nrows * sizeof(bool));
+		d->hidden[r] = true;
+	}
+	return d;
+}
+
+/*
+ * The one place rows leave a scan (plain sequential scans and the CustomScan alike).
+ */
 bool
 columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
 {
@@ -429,20 +628,11 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 			columnar_store_row(reader, row, slot);
 			return true;
 		}
-		if (reader->have_stripe && reader->group + 1 < reader->stripe.chunk_group_count)
-			columnar_reader_load_group(reader, reader->group + 1, slot->tts_tupleDescriptor);
-		else if (scan->next_stripe < scan->nstripes)
-		{
-			columnar_reader_set_stripe(reader, &scan->stripes[scan->next_stripe++]);
-			columnar_reader_load_group(reader, 0, slot->tts_tupleDescriptor);
-		}
-		else
+		if (!columnar_scan_next_group(scan, slot->tts_tupleDescriptor))
 		{
 			ExecClearTuple(slot);
 			return false;
 		}
-		scan->next_row = reader->decoded.first_row;
-		CHECK_FOR_INTERRUPTS();
 	}
 }
 
@@ -531,14 +721,30 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 /* ---- index fetches ---- */
 
+/*
+ * Index fetches read single rows through the fetch cache (columnar_cache.c): a chunk
+ * is decompressed once and its values' offsets computed once, then any row of it is a
+ * lookup. Values are copied into the slot, since the cache may drop the chunk at the
+ * next fetch.
+ */
+
+/* A cached chunk: its raw values and where each row's value starts. */
+typedef struct CachedChunk
+{
+	char	   *raw;			/* NULL: all NULL */
+	int32	   *offsets;		/* [row], -1 for NULL; NULL: fixed stride, no NULLs */
+	int			stride;
+} CachedChunk;
+
 typedef struct ColumnarIndexFetch
 {
 	IndexFetchTableData base;
-	ColumnarReader reader;
+	ColumnarReader reader;		/* names the stripe being read; its directory is cached */
 	uint64		storage_id;
-	/* the reader's stripe was found visible to this snapshot (MVCC only) */
-	Snapshot	snapshot;
-	CommandId	curcid;
+	/* the stripes this MVCC snapshot sees, listed at its first fetch */
+	ColumnarSnapshotKey stripes_key;
+	ColumnarStripe *stripes;
+	int			nstripes;
 } ColumnarIndexFetch;
 
 struct IndexFetchTableData *
@@ -557,8 +763,8 @@ columnar_index_fetch_reset(struct IndexFetchTableData *data)
 {
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
-	f->snapshot = NULL;
-	f->reader.deletes_snapshot = NULL;
+	f->stripes_key.snapshot = NULL;
+	f->reader.deletes_key.snapshot = NULL;
 }
 
 void
@@ -567,7 +773,160 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
 	columnar_reader_free(&f->reader);
+	if (f->stripes != NULL)
+		pfree(f->stripes);
 	pfree(f);
+}
+
+/*
+ * The stripe holding row as the snapshot sees it. An MVCC snapshot's stripes are
+ * listed once and searched (stripes are immutable and never overlap); other snapshots
+ * (unique checks, SnapshotSelf) ask the metadata each time, since what they see moves.
+ */
+static bool
+fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, ColumnarStripe *stripe)
+{
+	int			lo = 0,
+				hi;
+
+	if (!IsMVCCSnapshot(snapshot))
+		return columnar_find_stripe(f->storage_id, row,
+									snapshot->snapshot_type == SNAPSHOT_ANY ? SnapshotSelf : snapshot,
+									stripe);
+	if (!columnar_snapshot_key_matches(&f->stripes_key, snapshot))
+	{
+		if (f->stripes != NULL)
+			pfree(f->stripes);
+		f->stripes = columnar_list_stripes(f->storage_id, snapshot, &f->nstripes);
+		columnar_snapshot_key_set(&f->stripes_key, snapshot);
+	}
+	/* lo becomes the number of stripes starting at or before row */
+	hi = f->nstripes;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (f->stripes[mid].first_row <= row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || row >= f->stripes[lo - 1].first_row + f->stripes[lo - 1].row_count)
+		return false;
+	*stripe = f->stripes[lo - 1];
+	return true;
+}
+
+static void
+cache_key(ColumnarReader *reader, int group, int attno, ColumnarCacheKey *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->storage_id = reader->stripe.storage_id;
+	key->first_row = reader->stripe.first_row;
+	key->first_block = reader->stripe.first_block;
+	key->group = group;
+	key->attno = attno;
+}
+
+/* Points the reader at a written stripe, with its directory from the cache. */
+static void
+fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
+{
+	ColumnarCacheKey key;
+	MemoryContext cxt;
+
+	reader->stripe = *stripe;
+	reader->have_stripe = true;
+	reader->group = -1;
+	cache_key(reader, -1, -1, &key);
+	reader->dir = columnar_cache_lookup(&key);
+	if (reader->dir != NULL)
+		return;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached directory",
+								ALLOCSET_SMALL_SIZES);
+	reader->dir = read_directory(reader, cxt);
+	columnar_cache_insert(&key, reader->dir, cxt, reader->dir->bytes);
+}
+
+static const CachedChunk *
+fetch_chunk(ColumnarReader *reader, int group, int attno, Form_pg_attribute att)
+{
+	const ColumnarChunkEntry *e = &reader->dir->entries[group][attno];
+	int			n = reader->dir->group_rows[group];
+	ColumnarCacheKey key;
+	CachedChunk *c;
+	MemoryContext cxt,
+				old;
+	Size		bytes = sizeof(CachedChunk);
+
+	cache_key(reader, group, attno, &key);
+	c = columnar_cache_lookup(&key);
+	if (c != NULL)
+		return c;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached chunk",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	c = palloc0(sizeof(CachedChunk));
+	c->raw = chunk_raw(reader, e);
+	if (c->raw != NULL)
+	{
+		bytes += e->raw_len;
+		if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
+		{
+			c->stride = att_align_nominal(att->attlen, att->attalign);
+			if ((Size) n * c->stride > e->raw_len)
+				corrupt_stripe(reader, "chunk holds fewer values than its rows");
+		}
+		else
+		{
+			c->offsets = palloc(n * sizeof(int32));
+			chunk_offsets(reader, att, e, c->raw, n, c->offsets);
+			bytes += n * sizeof(int32);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	columnar_cache_insert(&key, c, cxt, bytes);
+	return c;
+}
+
+/* Copies row of the reader's stripe into slot. */
+static void
+fetch_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	uint64		in_stripe = row - reader->stripe.first_row;
+	int			group = (int) (in_stripe / reader->dir->group_rows[0]);
+	int			r = (int) (in_stripe - (uint64) group * reader->dir->group_rows[0]);
+
+	if (group >= reader->stripe.chunk_group_count || r >= (int) reader->dir->group_rows[group])
+		corrupt_stripe(reader, "row beyond its chunk groups");
+	ExecClearTuple(slot);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		const CachedChunk *c;
+		int32		off;
+
+		if (att->attisdropped)
+		{
+			slot->tts_isnull[a] = true;
+			continue;
+		}
+		if (a >= reader->dir->natts)
+		{
+			/* a column added after the stripe was written reads as its default */
+			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
+			continue;
+		}
+		c = fetch_chunk(reader, group, a, att);
+		off = c->raw == NULL ? -1 : c->offsets ? c->offsets[r] : r * c->stride;
+		slot->tts_isnull[a] = off < 0;
+		slot->tts_values[a] = off < 0 ? (Datum) 0 : fetchatt(att, c->raw + off);
+	}
+	ExecStoreVirtualTuple(slot);
+	ExecMaterializeSlot(slot);
+	columnar_row_to_tid(row, &slot->tts_tid);
+	slot->tts_tableOid = RelationGetRelid(reader->rel);
 }
 
 bool
@@ -578,7 +937,7 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 	Relation	rel = data->rel;
 	uint64		row = columnar_tid_to_row(tid);
-	bool		mvcc = IsMVCCSnapshot(snapshot);
+	ColumnarStripe stripe;
 
 	*call_again = false;
 	if (all_dead)
@@ -590,52 +949,33 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 		snapshot->xmin = snapshot->xmax = InvalidTransactionId;
 		snapshot->speculativeToken = 0;
 	}
-	if (mvcc)
+	columnar_check_isolation(snapshot);
+	if (IsMVCCSnapshot(snapshot))
 		columnar_flush_for_read(rel, snapshot->curcid, false);
 	if (columnar_pending_row(rel, row, snapshot, slot))
 		return !reader_row_deleted(&f->reader, row, snapshot);
-
-	/*
-	 * A stripe once found visible stays so for the same snapshot: stripes are
-	 * immutable (deletes are marks, checked below).
-	 */
-	if (!(mvcc && f->snapshot == snapshot && f->curcid == snapshot->curcid &&
-		  columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor)))
+	if (!fetch_find_stripe(f, row, snapshot, &stripe))
+		return false;
+	if (stripe.first_block < 0)
 	{
-		ColumnarStripe stripe;
-
-		f->snapshot = NULL;
-		if (!columnar_find_stripe(f->storage_id, row,
-								  snapshot->snapshot_type == SNAPSHOT_ANY ? SnapshotSelf : snapshot,
-								  &stripe))
-			return false;
-		if (stripe.first_block < 0)
-		{
-			/* another writer's unflushed row: only a unique check gets here */
-			columnar_store_nulls(rel, row, slot);
-			return !reader_row_deleted(&f->reader, row, snapshot);
-		}
-		if (!f->reader.have_stripe || f->reader.stripe.first_row != stripe.first_row)
-			columnar_reader_set_stripe(&f->reader, &stripe);
-		if (!columnar_reader_row(&f->reader, row, slot->tts_tupleDescriptor))
-			return false;
-		if (mvcc)
-		{
-			f->snapshot = snapshot;
-			f->curcid = snapshot->curcid;
-		}
+		/* another writer's unflushed row: only a unique check gets here */
+		columnar_store_nulls(rel, row, slot);
+		return !reader_row_deleted(&f->reader, row, snapshot);
 	}
+	columnar_cache_trim();
+	fetch_set_stripe(&f->reader, &stripe);
 	if (reader_row_deleted(&f->reader, row, snapshot))
 		return false;
-	columnar_store_row(&f->reader, row, slot);
+	fetch_store_row(&f->reader, row, slot);
 	return true;
 }
 
 /*
  * UPDATE and DELETE fetch the old version of every row they change, EvalPlanQual the
- * rows it rechecks: one fetch per transaction, for the relation asked last, keeps its
- * decoded chunk group between these calls, so that changing the rows of one group
- * decodes it once. It lives in TopTransactionContext, which takes it at transaction
+ * rows it rechecks: one fetch per transaction, for the relation asked last, keeps the
+ * snapshot's stripe list and the delete marks of the last chunk group between these
+ * calls (the chunks themselves are in the fetch cache), so that changing the rows of
+ * one group lists the stripes and reads its marks once. It lives in TopTransactionContext, which takes it at transaction
  * end; a call cut short by an error leaves it marked busy, and it is rebuilt.
  */
 static struct
@@ -670,9 +1010,8 @@ columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 		MemoryContextSwitchTo(old);
 	}
 	f = row_version.fetch;
-	/* the caller's relcache entry, and nothing remembered about earlier snapshots */
+	/* the caller's relcache entry; what it read stays keyed by snapshot */
 	f->base.rel = f->reader.rel = rel;
-	columnar_index_fetch_reset(&f->base);
 	row_version.busy = true;
 	found = columnar_index_fetch_tuple(&f->base, tid, snapshot, slot, &call_again, NULL);
 	row_version.busy = false;

@@ -14,6 +14,7 @@
 #include "catalog/storage.h"
 #include "storage/lmgr.h"
 #include "storage/smgr.h"
+#include "utils/memutils.h"
 
 static void
 columnar_fill_metapage(Page page, uint64 storage_id)
@@ -87,12 +88,27 @@ columnar_check_metapage(Relation rel, Page page)
 	return meta;
 }
 
+/* What rd_amcache holds: the storage id of the relfilenode it was read from. */
+typedef struct StorageIdCache
+{
+	RelFileNode node;
+	uint64		storage_id;
+} StorageIdCache;
+
+/*
+ * The storage id, from the metapage the first time and then from the relcache entry
+ * (rd_amcache goes with any relcache invalidation; the relfilenode check catches new
+ * storage before the invalidation arrives, as within the TRUNCATE that made it).
+ */
 uint64
 columnar_storage_id(Relation rel)
 {
+	StorageIdCache *cached = rel->rd_amcache;
 	Buffer		buf;
 	uint64		id;
 
+	if (cached != NULL && RelFileNodeEquals(cached->node, rel->rd_node))
+		return cached->storage_id;
 	if (RelationGetNumberOfBlocks(rel) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -102,6 +118,10 @@ columnar_storage_id(Relation rel)
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	id = columnar_check_metapage(rel, BufferGetPage(buf))->storage_id;
 	UnlockReleaseBuffer(buf);
+	if (cached == NULL)
+		rel->rd_amcache = cached = MemoryContextAlloc(CacheMemoryContext, sizeof(StorageIdCache));
+	cached->node = rel->rd_node;
+	cached->storage_id = id;
 	return id;
 }
 
