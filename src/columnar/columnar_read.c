@@ -680,7 +680,12 @@ columnar_scan_next_batch(TableScanDesc sscan, TupleDesc desc)
 	for (int r = 0; r < d->nrows; r++)
 	{
 		if (!reader_row_deleted(reader, d->first_row + r, sscan->rs_snapshot))
+		{
+			/* the first row loaded the whole group's marks: none, nothing to hide */
+			if (reader->deletes.ndeleted == 0)
+				break;
 			continue;
+		}
 		if (d->hidden == NULL)
 			d->hidden = MemoryContextAllocZero(reader->group_cxt, d->nrows * sizeof(bool));
 		d->hidden[r] = true;
