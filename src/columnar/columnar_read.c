@@ -831,7 +831,9 @@ typedef struct ColumnarIndexFetch
 	IndexFetchTableData base;
 	ColumnarReader reader;		/* names the stripe being read; its directory is cached */
 	uint64		storage_id;
-	/* the stripes this MVCC snapshot sees, listed at its first fetch */
+	/* the MVCC snapshot whose first fetch probed for its one stripe */
+	ColumnarSnapshotKey probed_key;
+	/* the stripes this MVCC snapshot sees, listed at its second fetch */
 	ColumnarSnapshotKey stripes_key;
 	ColumnarStripe *stripes;
 	int			nstripes;
@@ -853,6 +855,7 @@ columnar_index_fetch_reset(struct IndexFetchTableData *data)
 {
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
+	f->probed_key.snapshot = NULL;
 	f->stripes_key.snapshot = NULL;
 	f->reader.deletes_key.snapshot = NULL;
 }
@@ -872,6 +875,9 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
  * The stripe holding row as the snapshot sees it. An MVCC snapshot's stripes are
  * listed once and searched (stripes are immutable and never overlap); other snapshots
  * (unique checks, SnapshotSelf) ask the metadata each time, since what they see moves.
+ * The first fetch of an MVCC snapshot asks the metadata for its one stripe too: a
+ * point SELECT fetches one row per snapshot, and listing the ~70 stripes of 10M rows
+ * for it would cost more than the probe.
  */
 static bool
 fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, ColumnarStripe *stripe)
@@ -885,6 +891,11 @@ fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, Columnar
 									stripe);
 	if (!columnar_snapshot_key_matches(&f->stripes_key, snapshot))
 	{
+		if (!columnar_snapshot_key_matches(&f->probed_key, snapshot))
+		{
+			columnar_snapshot_key_set(&f->probed_key, snapshot);
+			return columnar_find_stripe(f->storage_id, row, snapshot, stripe);
+		}
 		if (f->stripes != NULL)
 			pfree(f->stripes);
 		f->stripes = columnar_list_stripes(f->storage_id, snapshot, &f->nstripes);
