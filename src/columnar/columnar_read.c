@@ -212,8 +212,10 @@ block_nrows(const ColumnarDirectory *dir, int n, int k)
 }
 
 /*
- * A block's values as written: stored itself when uncompressed, else decompressed into
- * palloc'd memory; NULL for an all-NULL block.
+ * A block's values as written: stored itself when uncompressed and aligned, else
+ * decompressed or copied into palloc'd memory; NULL for an all-NULL block. Values are
+ * read in place like a heap tuple's, so they need its alignment, and a block within a
+ * chunk starts wherever the blocks before it ended.
  */
 static const char *
 block_raw(const ColumnarBlockEntry *b, const char *stored)
@@ -229,7 +231,11 @@ block_raw(const ColumnarBlockEntry *b, const char *stored)
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("uncompressed columnar block of %u bytes says it holds %u",
 							b->stored_len, b->raw_len)));
-		return stored;
+		if ((uintptr_t) stored == MAXALIGN((uintptr_t) stored))
+			return stored;
+		raw = palloc(b->raw_len);
+		memcpy(raw, stored, b->raw_len);
+		return raw;
 	}
 	raw = palloc(b->raw_len);
 	columnar_decompress((ColumnarCompression) b->compression, stored, b->stored_len,
