@@ -818,10 +818,10 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 /* ---- index fetches ---- */
 
 /*
- * Index fetches read single rows through the fetch cache (columnar_cache.c): a chunk
- * is decompressed once and its values' offsets computed once, then any row of it is a
- * lookup. Values are copied into the slot, since the cache may drop the chunk at the
- * next fetch.
+ * Index fetches read single rows through the fetch cache (columnar_cache.c): a block
+ * (1,000 rows of one column) is decompressed once and its values' offsets computed
+ * once, then any row of it is a lookup. Values are copied into the slot, since the
+ * cache may drop the block at the next fetch.
  */
 
 /* A cached block: its raw values and where each row's value starts. */
@@ -1089,7 +1089,7 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
  * UPDATE and DELETE fetch the old version of every row they change, EvalPlanQual the
  * rows it rechecks: one fetch per transaction, for the relation asked last, keeps the
  * snapshot's stripe list and the delete marks of the last chunk group between these
- * calls (the chunks themselves are in the fetch cache), so that changing the rows of
+ * calls (the blocks themselves are in the fetch cache), so that changing the rows of
  * one group lists the stripes and reads its marks once. It lives in TopTransactionContext, which takes it at transaction
  * end; a call cut short by an error leaves it marked busy, and it is rebuilt.
  */
