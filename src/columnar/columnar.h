@@ -304,7 +304,6 @@ typedef struct ColumnarDirectory
 	ColumnarChunkEntry **entries;	/* [group][att] */
 	ColumnarBlockEntry ***blocks;	/* [group][att][block] */
 	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
-	Size		bytes;			/* memory it takes, for the fetch cache */
 } ColumnarDirectory;
 
 /* Reads one relation's stripes; keeps the current stripe's directory and one group. */
@@ -451,8 +450,7 @@ typedef struct ColumnarCacheKey
 } ColumnarCacheKey;
 
 extern void *columnar_cache_lookup(const ColumnarCacheKey *key);
-extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt,
-								  Size bytes);
+extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt);
 extern void columnar_cache_trim(void);
 extern void columnar_cache_forget(uint64 storage_id);
 extern void columnar_cache_init(void);

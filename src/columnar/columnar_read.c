@@ -140,9 +140,6 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 	d->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
 	d->blocks = palloc(header.chunk_group_count * sizeof(ColumnarBlockEntry **));
 	d->minmax = palloc(header.chunk_group_count * sizeof(const char **));
-	d->bytes = header.directory_bytes +
-		header.chunk_group_count * (sizeof(uint32) + 3 * sizeof(void *) +
-									Max(header.natts, 1) * (sizeof(ColumnarChunkEntry) + 2 * sizeof(void *)));
 	p = dir;
 	end = dir + header.directory_bytes;
 	for (uint32 g = 0; g < header.chunk_group_count; g++)
@@ -953,7 +950,7 @@ fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached directory",
 								ALLOCSET_SMALL_SIZES);
 	reader->dir = read_directory(reader, cxt);
-	columnar_cache_insert(&key, reader->dir, cxt, reader->dir->bytes);
+	columnar_cache_insert(&key, reader->dir, cxt);
 }
 
 /* Block k of column attno of a group of the reader's stripe, from the cache or read. */
@@ -966,7 +963,6 @@ fetch_block(ColumnarReader *reader, int group, int attno, int k, Form_pg_attribu
 	CachedBlock *c;
 	MemoryContext cxt,
 				old;
-	Size		bytes = sizeof(CachedBlock);
 
 	cache_key(reader, group, attno, k, &key);
 	c = columnar_cache_lookup(&key);
@@ -986,17 +982,15 @@ fetch_block(ColumnarReader *reader, int group, int attno, int k, Form_pg_attribu
 		c->raw = block_raw(b, stored);
 		if (c->raw != stored)
 			pfree(stored);
-		bytes += b->raw_len;
 		c->stride = block_stride(reader, att, b, n);
 		if (c->stride == 0)
 		{
 			c->offsets = palloc(n * sizeof(int32));
 			block_offsets(reader, att, b, c->raw, n, c->offsets);
-			bytes += n * sizeof(int32);
 		}
 	}
 	MemoryContextSwitchTo(old);
-	columnar_cache_insert(&key, c, cxt, bytes);
+	columnar_cache_insert(&key, c, cxt);
 	return c;
 }
 
