@@ -215,8 +215,15 @@ extern bool columnar_pending_row(Relation rel, uint64 row, Snapshot snapshot,
 extern void columnar_discard_writes(Oid relid);
 extern void columnar_register_xact_callbacks(void);
 
-/* Encoding of one chunk (columnar_write.c writes it, columnar_read.c decodes it). */
-#define COLUMNAR_STRIPE_MAGIC 0x53545231	/* "STR1" */
+/*
+ * Encoding of a stripe (columnar_write.c writes it, columnar_read.c decodes it). Stripe
+ * format 2 ("STR2") compresses each chunk as blocks of block_rows rows that decode on
+ * their own, so that an index fetch decompresses one block of a column, not its chunk.
+ * Format 1 ("STR1", one compressed unit per chunk) is refused.
+ */
+#define COLUMNAR_STRIPE_MAGIC 0x53545232	/* "STR2" */
+#define COLUMNAR_STRIPE_MAGIC_V1 0x53545231 /* "STR1" */
+#define COLUMNAR_BLOCK_ROWS 1000
 
 typedef struct ColumnarStripeHeader
 {
@@ -225,9 +232,15 @@ typedef struct ColumnarStripeHeader
 	uint32		chunk_group_count;
 	uint32		directory_bytes;
 	uint64		row_count;
+	uint32		block_rows;		/* rows per block; a chunk's last block may hold fewer */
+	uint32		unused;
 } ColumnarStripeHeader;
 
-/* Directory entry of one column of one chunk group; min/max images follow it. */
+/*
+ * Directory entry of one column of one chunk group; its min/max images follow it, then
+ * the entries of its blocks (none when the chunk is all NULL). Blocks carry the same
+ * NULL flags, for their own rows.
+ */
 #define CHUNK_HAS_NULLS		0x01
 #define CHUNK_ALL_NULL		0x02
 #define CHUNK_HAS_MINMAX	0x04
@@ -235,12 +248,26 @@ typedef struct ColumnarStripeHeader
 typedef struct ColumnarChunkEntry
 {
 	uint64		offset;			/* from the start of the stripe's data area */
+	uint32		stored_len;		/* of all its blocks */
+	uint32		raw_len;
+	uint8		unused;
+	uint8		flags;
+	uint16		minmax_len;		/* bytes of min image + max image after the entry */
+} ColumnarChunkEntry;
+
+/*
+ * One block of a chunk: its rows' null bitmap (when it has NULLs) and values, laid out
+ * as a chunk was in format 1, compressed on their own.
+ */
+typedef struct ColumnarBlockEntry
+{
+	uint32		offset;			/* from the start of the chunk */
 	uint32		stored_len;
 	uint32		raw_len;
 	uint8		compression;
 	uint8		flags;
-	uint16		minmax_len;		/* bytes of min image + max image after the entry */
-} ColumnarChunkEntry;
+	uint16		unused;
+} ColumnarBlockEntry;
 
 /* ---- read path (columnar_read.c) ---- */
 
@@ -273,9 +300,10 @@ typedef struct ColumnarDirectory
 	int			natts;			/* columns written in the stripe */
 	uint64		data_start;		/* offset of the chunk data in the stripe's bytes */
 	uint32	   *group_rows;		/* [group] */
+	uint32		block_rows;
 	ColumnarChunkEntry **entries;	/* [group][att] */
+	ColumnarBlockEntry ***blocks;	/* [group][att][block] */
 	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
-	Size		bytes;			/* memory it takes, for the fetch cache */
 } ColumnarDirectory;
 
 /* Reads one relation's stripes; keeps the current stripe's directory and one group. */
@@ -418,11 +446,11 @@ typedef struct ColumnarCacheKey
 	int64		first_block;
 	int32		group;			/* -1: the stripe's directory */
 	int32		attno;			/* 0-based */
+	int32		block;
 } ColumnarCacheKey;
 
 extern void *columnar_cache_lookup(const ColumnarCacheKey *key);
-extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt,
-								  Size bytes);
+extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt);
 extern void columnar_cache_trim(void);
 extern void columnar_cache_forget(uint64 storage_id);
 extern void columnar_cache_init(void);

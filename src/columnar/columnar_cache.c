@@ -1,10 +1,10 @@
 /*
- * The fetch cache: stripe directories and decompressed chunks that index fetches keep
+ * The fetch cache: stripe directories and decompressed blocks that index fetches keep
  * in backend memory across fetches, statements and transactions, least recently used
  * first out, up to omendb.columnar_cache_size.
  *
- * A point lookup through an index would otherwise decompress a whole chunk of every
- * column for one row. Caching across transactions is sound because what is cached is
+ * A point lookup through an index would otherwise decompress a block of every column
+ * for one row. Caching across transactions is sound because what is cached is
  * immutable: a stripe's pages are written once, and the key names a written stripe by
  * storage id (never reused), first row and first block. Whether a stripe is visible is
  * decided by the metadata on every fetch, never by the cache. The one way storage
@@ -66,11 +66,14 @@ columnar_cache_lookup(const ColumnarCacheKey *key)
 
 /*
  * Takes over cxt, which holds data (built in a context of the caller's, so that an
- * error while building it leaks nothing into the cache).
+ * error while building it leaks nothing into the cache). The entry counts all the
+ * memory the context took, block headers and free space too: entries are small (a
+ * block of one column), so that overhead is a visible share of the budget.
  */
 void
-columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt, Size bytes)
+columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt)
 {
+	Size		bytes = MemoryContextMemAllocated(cxt, true);
 	CacheEntry *e;
 	bool		found;
 
@@ -127,8 +130,8 @@ void
 columnar_cache_init(void)
 {
 	DefineCustomIntVariable("omendb.columnar_cache_size",
-							"Memory per backend for decoded columnar chunks kept for index fetches.",
-							"Point lookups through an index decode a chunk of each column "
+							"Memory per backend for decoded columnar blocks kept for index fetches.",
+							"Point lookups through an index decode a block of each column "
 							"once and then read rows from this cache.",
 							&columnar_cache_kb, 128 * 1024, 0, MAX_KILOBYTES, PGC_USERSET,
 							GUC_UNIT_KB, NULL, NULL, NULL);

@@ -36,6 +36,14 @@ columnar_compression_parse(const char *name, ColumnarCompression *c)
 }
 
 /*
+ * One compression and one decompression context for the backend's life: the one-shot
+ * ZSTD_compress and ZSTD_decompress would set up (and free) one per call, a cost paid
+ * for every block of every column a load writes or a point lookup reads.
+ */
+static ZSTD_CCtx *cctx;
+static ZSTD_DCtx *dctx;
+
+/*
  * Compresses src into a palloc'd *dst and returns its length, or returns 0 when the
  * codec does not shrink the data: the caller then stores it uncompressed, so a reader
  * never pays for decompression that saved nothing.
@@ -53,8 +61,12 @@ columnar_compress(ColumnarCompression c, int level, const char *src, Size srclen
 	{
 		case COLUMNAR_COMPRESSION_ZSTD:
 			bound = ZSTD_compressBound(srclen);
+			if (cctx == NULL && (cctx = ZSTD_createCCtx()) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OUT_OF_MEMORY),
+						 errmsg("out of memory for a zstd compression context")));
 			*dst = palloc(bound);
-			len = ZSTD_compress(*dst, bound, src, srclen, level);
+			len = ZSTD_compressCCtx(cctx, *dst, bound, src, srclen, level);
 			if (ZSTD_isError(len))
 				elog(ERROR, "zstd compression failed: %s", ZSTD_getErrorName(len));
 			break;
@@ -76,12 +88,6 @@ columnar_compress(ColumnarCompression c, int level, const char *src, Size srclen
 	}
 	return len;
 }
-
-/*
- * One decompression context for the backend's life: ZSTD_decompress would allocate
- * (and free) one per chunk, a cost that a point lookup pays for every column.
- */
-static ZSTD_DCtx *dctx;
 
 void
 columnar_decompress(ColumnarCompression c, const char *src, Size srclen, char *dst,
@@ -114,6 +120,6 @@ columnar_decompress(ColumnarCompression c, const char *src, Size srclen, char *d
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("columnar chunk does not decompress (%s, %zu bytes to %zu)",
+			 errmsg("columnar block does not decompress (%s, %zu bytes to %zu)",
 					columnar_compression_name(c), srclen, rawlen)));
 }

@@ -119,9 +119,15 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 			   *end;
 
 	stripe_bytes(reader, 0, sizeof(header), (char *) &header);
+	if (header.magic == COLUMNAR_STRIPE_MAGIC_V1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("columnar relation \"%s\" has a stripe in storage format 1, which this library does not read",
+						RelationGetRelationName(reader->rel)),
+				 errhint("Recreate the table from a dump made with the omendb version that wrote it.")));
 	if (header.magic != COLUMNAR_STRIPE_MAGIC || header.row_count != (uint64) stripe->row_count ||
 		header.chunk_group_count != (uint32) stripe->chunk_group_count ||
-		header.natts > (uint32) MaxHeapAttributeNumber)
+		header.natts > (uint32) MaxHeapAttributeNumber || header.block_rows == 0)
 		corrupt_stripe(reader, "header does not match its metadata");
 	old = MemoryContextSwitchTo(cxt);
 	d = palloc(sizeof(ColumnarDirectory));
@@ -129,25 +135,29 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 	stripe_bytes(reader, sizeof(header), header.directory_bytes, dir);
 	d->natts = header.natts;
 	d->data_start = sizeof(header) + header.directory_bytes;
+	d->block_rows = header.block_rows;
 	d->group_rows = palloc(header.chunk_group_count * sizeof(uint32));
 	d->entries = palloc(header.chunk_group_count * sizeof(ColumnarChunkEntry *));
+	d->blocks = palloc(header.chunk_group_count * sizeof(ColumnarBlockEntry **));
 	d->minmax = palloc(header.chunk_group_count * sizeof(const char **));
-	d->bytes = header.directory_bytes +
-		header.chunk_group_count * (sizeof(uint32) + 2 * sizeof(void *) +
-									Max(header.natts, 1) * (sizeof(ColumnarChunkEntry) + sizeof(void *)));
 	p = dir;
 	end = dir + header.directory_bytes;
 	for (uint32 g = 0; g < header.chunk_group_count; g++)
 	{
+		uint32		nblocks;
+
 		if (p + sizeof(uint32) > end)
 			corrupt_stripe(reader, "directory too short");
 		memcpy(&d->group_rows[g], p, sizeof(uint32));
 		p += sizeof(uint32);
+		nblocks = (d->group_rows[g] + d->block_rows - 1) / d->block_rows;
 		d->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
+		d->blocks[g] = palloc0(Max(header.natts, 1) * sizeof(ColumnarBlockEntry *));
 		d->minmax[g] = palloc(Max(header.natts, 1) * sizeof(const char *));
 		for (uint32 a = 0; a < header.natts; a++)
 		{
 			ColumnarChunkEntry *e = &d->entries[g][a];
+			Size		block_bytes;
 
 			if (p + sizeof(ColumnarChunkEntry) > end)
 				corrupt_stripe(reader, "directory too short");
@@ -157,6 +167,22 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 				corrupt_stripe(reader, "directory too short");
 			d->minmax[g][a] = (e->flags & CHUNK_HAS_MINMAX) ? p : NULL;
 			p += e->minmax_len;
+			if (e->flags & CHUNK_ALL_NULL)
+				continue;
+			block_bytes = nblocks * sizeof(ColumnarBlockEntry);
+			if (p + block_bytes > end)
+				corrupt_stripe(reader, "directory too short");
+			/* copied out: the entries after min/max images are not aligned */
+			d->blocks[g][a] = palloc(block_bytes);
+			memcpy(d->blocks[g][a], p, block_bytes);
+			p += block_bytes;
+			for (uint32 k = 0; k < nblocks; k++)
+			{
+				const ColumnarBlockEntry *b = &d->blocks[g][a][k];
+
+				if ((uint64) b->offset + b->stored_len > e->stored_len)
+					corrupt_stripe(reader, "block beyond its chunk");
+			}
 		}
 	}
 	MemoryContextSwitchTo(old);
@@ -175,35 +201,54 @@ columnar_reader_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	reader->dir = read_directory(reader, reader->stripe_cxt);
 }
 
-/* A chunk's values as written (decompressed), palloc'd; NULL for an all-NULL chunk. */
-static char *
-chunk_raw(ColumnarReader *reader, const ColumnarChunkEntry *e)
+/* Rows of block k of a chunk of n rows. */
+static int
+block_nrows(const ColumnarDirectory *dir, int n, int k)
 {
-	char	   *stored;
+	return Min((int) dir->block_rows, n - k * (int) dir->block_rows);
+}
+
+/*
+ * A block's values as written: stored itself when uncompressed and aligned, else
+ * decompressed or copied into palloc'd memory; NULL for an all-NULL block. Values are
+ * read in place like a heap tuple's, so they need its alignment, and a block within a
+ * chunk starts wherever the blocks before it ended.
+ */
+static const char *
+block_raw(const ColumnarBlockEntry *b, const char *stored)
+{
 	char	   *raw;
 
-	if (e->flags & CHUNK_ALL_NULL)
+	if (b->flags & CHUNK_ALL_NULL)
 		return NULL;
-	stored = palloc(e->stored_len);
-	stripe_bytes(reader, reader->dir->data_start + e->offset, e->stored_len, stored);
-	if (e->compression == COLUMNAR_COMPRESSION_NONE)
-		return stored;
-	raw = palloc(e->raw_len);
-	columnar_decompress((ColumnarCompression) e->compression, stored, e->stored_len,
-						raw, e->raw_len);
-	pfree(stored);
+	if (b->compression == COLUMNAR_COMPRESSION_NONE)
+	{
+		if (b->stored_len != b->raw_len)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("uncompressed columnar block of %u bytes says it holds %u",
+							b->stored_len, b->raw_len)));
+		if ((uintptr_t) stored == MAXALIGN((uintptr_t) stored))
+			return stored;
+		raw = palloc(b->raw_len);
+		memcpy(raw, stored, b->raw_len);
+		return raw;
+	}
+	raw = palloc(b->raw_len);
+	columnar_decompress((ColumnarCompression) b->compression, stored, b->stored_len,
+						raw, b->raw_len);
 	return raw;
 }
 
-/* Where each of a chunk's n values starts in raw, -1 for a NULL. */
+/* Where each of a block's n values starts in raw, -1 for a NULL. */
 static void
-chunk_offsets(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
+block_offsets(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockEntry *b,
 			  const char *raw, int n, int32 *offsets)
 {
 	Size		off = 0;
 	const bits8 *bitmap = NULL;
 
-	if (e->flags & CHUNK_HAS_NULLS)
+	if (b->flags & CHUNK_HAS_NULLS)
 	{
 		bitmap = (const bits8 *) raw;
 		off = MAXALIGN((n + 7) / 8);
@@ -216,20 +261,38 @@ chunk_offsets(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunk
 			continue;
 		}
 		off = att_align_nominal(off, att->attalign);
-		if (off >= e->raw_len)
-			corrupt_stripe(reader, "chunk holds fewer values than its rows");
+		if (off >= b->raw_len)
+			corrupt_stripe(reader, "block holds fewer values than its rows");
 		offsets[i] = (int32) off;
 		off = att_addlength_pointer(off, att->attlen, raw + off);
 	}
-	if (off > e->raw_len)
-		corrupt_stripe(reader, "chunk values overrun the chunk");
+	if (off > b->raw_len)
+		corrupt_stripe(reader, "block values overrun the block");
 }
 
-static void
-decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkEntry *e,
-			 int n, Datum *values, bool *isnull)
+/*
+ * The distance between values of a block of fixed-width values without NULLs, which
+ * need no offsets; 0 for other blocks.
+ */
+static int
+block_stride(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockEntry *b, int n)
 {
-	char	   *raw = chunk_raw(reader, e);
+	int			stride;
+
+	if (att->attlen <= 0 || (b->flags & CHUNK_HAS_NULLS))
+		return 0;
+	stride = att_align_nominal(att->attlen, att->attalign);
+	if ((Size) n * stride > b->raw_len)
+		corrupt_stripe(reader, "block holds fewer values than its rows");
+	return stride;
+}
+
+/* Decodes the n rows of one block into values and isnull (pointing into raw). */
+static void
+decode_block(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockEntry *b,
+			 const char *raw, int n, Datum *values, bool *isnull)
+{
+	int			stride;
 	int32	   *offsets;
 
 	if (raw == NULL)
@@ -237,26 +300,51 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, const ColumnarChunkE
 		memset(isnull, true, n * sizeof(bool));
 		return;
 	}
-	if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
+	stride = block_stride(reader, att, b, n);
+	if (stride > 0)
 	{
-		/* fixed width, no NULLs: value i is at i * stride, no walk needed */
-		int			stride = att_align_nominal(att->attlen, att->attalign);
-
-		if ((Size) n * stride > e->raw_len)
-			corrupt_stripe(reader, "chunk holds fewer values than its rows");
 		memset(isnull, false, n * sizeof(bool));
 		for (int i = 0; i < n; i++)
 			values[i] = fetchatt(att, raw + (Size) i * stride);
 		return;
 	}
 	offsets = palloc(n * sizeof(int32));
-	chunk_offsets(reader, att, e, raw, n, offsets);
+	block_offsets(reader, att, b, raw, n, offsets);
 	for (int i = 0; i < n; i++)
 	{
 		isnull[i] = offsets[i] < 0;
 		values[i] = isnull[i] ? (Datum) 0 : fetchatt(att, raw + offsets[i]);
 	}
 	pfree(offsets);
+}
+
+/*
+ * Decodes column a of a chunk group of the current stripe, n rows: one read of the
+ * chunk's stored bytes, then its blocks one by one.
+ */
+static void
+decode_chunk(ColumnarReader *reader, Form_pg_attribute att, int group, int a, int n,
+			 Datum *values, bool *isnull)
+{
+	const ColumnarChunkEntry *e = &reader->dir->entries[group][a];
+	char	   *stored;
+	int			nblocks = (n + reader->dir->block_rows - 1) / reader->dir->block_rows;
+
+	if (e->flags & CHUNK_ALL_NULL)
+	{
+		memset(isnull, true, n * sizeof(bool));
+		return;
+	}
+	stored = palloc(e->stored_len);
+	stripe_bytes(reader, reader->dir->data_start + e->offset, e->stored_len, stored);
+	for (int k = 0; k < nblocks; k++)
+	{
+		const ColumnarBlockEntry *b = &reader->dir->blocks[group][a][k];
+		int			first = k * reader->dir->block_rows;
+
+		decode_block(reader, att, b, block_raw(b, stored + b->offset),
+					 block_nrows(reader->dir, n, k), values + first, isnull + first);
+	}
 }
 
 /*
@@ -327,7 +415,7 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 		d->values[a] = palloc(n * sizeof(Datum));
 		d->isnull[a] = palloc(n * sizeof(bool));
 		if (a < reader->dir->natts && !att->attisdropped)
-			decode_chunk(reader, att, &reader->dir->entries[group][a], n, d->values[a], d->isnull[a]);
+			decode_chunk(reader, att, group, a, n, d->values[a], d->isnull[a]);
 		else
 		{
 			/* a column added after the stripe was written reads as its default */
@@ -595,7 +683,12 @@ columnar_scan_next_batch(TableScanDesc sscan, TupleDesc desc)
 	for (int r = 0; r < d->nrows; r++)
 	{
 		if (!reader_row_deleted(reader, d->first_row + r, sscan->rs_snapshot))
+		{
+			/* the first row loaded the whole group's marks: none, nothing to hide */
+			if (reader->deletes.ndeleted == 0)
+				break;
 			continue;
+		}
 		if (d->hidden == NULL)
 			d->hidden = MemoryContextAllocZero(reader->group_cxt, d->nrows * sizeof(bool));
 		d->hidden[r] = true;
@@ -731,26 +824,28 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 /* ---- index fetches ---- */
 
 /*
- * Index fetches read single rows through the fetch cache (columnar_cache.c): a chunk
- * is decompressed once and its values' offsets computed once, then any row of it is a
- * lookup. Values are copied into the slot, since the cache may drop the chunk at the
- * next fetch.
+ * Index fetches read single rows through the fetch cache (columnar_cache.c): a block
+ * (1,000 rows of one column) is decompressed once and its values' offsets computed
+ * once, then any row of it is a lookup. Values are copied into the slot, since the
+ * cache may drop the block at the next fetch.
  */
 
-/* A cached chunk: its raw values and where each row's value starts. */
-typedef struct CachedChunk
+/* A cached block: its raw values and where each row's value starts. */
+typedef struct CachedBlock
 {
-	char	   *raw;			/* NULL: all NULL */
+	const char *raw;			/* NULL: all NULL */
 	int32	   *offsets;		/* [row], -1 for NULL; NULL: fixed stride, no NULLs */
 	int			stride;
-} CachedChunk;
+} CachedBlock;
 
 typedef struct ColumnarIndexFetch
 {
 	IndexFetchTableData base;
 	ColumnarReader reader;		/* names the stripe being read; its directory is cached */
 	uint64		storage_id;
-	/* the stripes this MVCC snapshot sees, listed at its first fetch */
+	/* the MVCC snapshot whose first fetch probed for its one stripe */
+	ColumnarSnapshotKey probed_key;
+	/* the stripes this MVCC snapshot sees, listed at its second fetch */
 	ColumnarSnapshotKey stripes_key;
 	ColumnarStripe *stripes;
 	int			nstripes;
@@ -772,6 +867,7 @@ columnar_index_fetch_reset(struct IndexFetchTableData *data)
 {
 	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
 
+	f->probed_key.snapshot = NULL;
 	f->stripes_key.snapshot = NULL;
 	f->reader.deletes_key.snapshot = NULL;
 }
@@ -791,6 +887,9 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
  * The stripe holding row as the snapshot sees it. An MVCC snapshot's stripes are
  * listed once and searched (stripes are immutable and never overlap); other snapshots
  * (unique checks, SnapshotSelf) ask the metadata each time, since what they see moves.
+ * The first fetch of an MVCC snapshot asks the metadata for its one stripe too: a
+ * point SELECT fetches one row per snapshot, and listing the ~70 stripes of 10M rows
+ * for it would cost more than the probe.
  */
 static bool
 fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, ColumnarStripe *stripe)
@@ -803,6 +902,11 @@ fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, Columnar
 									stripe);
 	if (!columnar_snapshot_key_matches(&f->stripes_key, snapshot))
 	{
+		if (!columnar_snapshot_key_matches(&f->probed_key, snapshot))
+		{
+			columnar_snapshot_key_set(&f->probed_key, snapshot);
+			return columnar_find_stripe(f->storage_id, row, snapshot, stripe);
+		}
 		if (f->stripes != NULL)
 			pfree(f->stripes);
 		f->stripes = columnar_list_stripes(f->storage_id, snapshot, &f->nstripes);
@@ -816,7 +920,7 @@ fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, Columnar
 }
 
 static void
-cache_key(ColumnarReader *reader, int group, int attno, ColumnarCacheKey *key)
+cache_key(ColumnarReader *reader, int group, int attno, int block, ColumnarCacheKey *key)
 {
 	memset(key, 0, sizeof(*key));
 	key->storage_id = reader->stripe.storage_id;
@@ -824,6 +928,7 @@ cache_key(ColumnarReader *reader, int group, int attno, ColumnarCacheKey *key)
 	key->first_block = reader->stripe.first_block;
 	key->group = group;
 	key->attno = attno;
+	key->block = block;
 }
 
 /* Points the reader at a written stripe, with its directory from the cache. */
@@ -836,54 +941,54 @@ fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	reader->stripe = *stripe;
 	reader->have_stripe = true;
 	reader->group = -1;
-	cache_key(reader, -1, -1, &key);
+	cache_key(reader, -1, -1, -1, &key);
 	reader->dir = columnar_cache_lookup(&key);
 	if (reader->dir != NULL)
 		return;
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached directory",
 								ALLOCSET_SMALL_SIZES);
 	reader->dir = read_directory(reader, cxt);
-	columnar_cache_insert(&key, reader->dir, cxt, reader->dir->bytes);
+	columnar_cache_insert(&key, reader->dir, cxt);
 }
 
-static const CachedChunk *
-fetch_chunk(ColumnarReader *reader, int group, int attno, Form_pg_attribute att)
+/* Block k of column attno of a group of the reader's stripe, from the cache or read. */
+static const CachedBlock *
+fetch_block(ColumnarReader *reader, int group, int attno, int k, Form_pg_attribute att)
 {
 	const ColumnarChunkEntry *e = &reader->dir->entries[group][attno];
-	int			n = reader->dir->group_rows[group];
+	int			n = block_nrows(reader->dir, reader->dir->group_rows[group], k);
 	ColumnarCacheKey key;
-	CachedChunk *c;
+	CachedBlock *c;
 	MemoryContext cxt,
 				old;
-	Size		bytes = sizeof(CachedChunk);
 
-	cache_key(reader, group, attno, &key);
+	cache_key(reader, group, attno, k, &key);
 	c = columnar_cache_lookup(&key);
 	if (c != NULL)
 		return c;
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached chunk",
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached block",
 								ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	c = palloc0(sizeof(CachedChunk));
-	c->raw = chunk_raw(reader, e);
-	if (c->raw != NULL)
+	c = palloc0(sizeof(CachedBlock));
+	if (!(e->flags & CHUNK_ALL_NULL) && !(reader->dir->blocks[group][attno][k].flags & CHUNK_ALL_NULL))
 	{
-		bytes += e->raw_len;
-		if (att->attlen > 0 && !(e->flags & CHUNK_HAS_NULLS))
-		{
-			c->stride = att_align_nominal(att->attlen, att->attalign);
-			if ((Size) n * c->stride > e->raw_len)
-				corrupt_stripe(reader, "chunk holds fewer values than its rows");
-		}
-		else
+		const ColumnarBlockEntry *b = &reader->dir->blocks[group][attno][k];
+		char	   *stored = palloc(b->stored_len);
+
+		stripe_bytes(reader, reader->dir->data_start + e->offset + b->offset, b->stored_len,
+					 stored);
+		c->raw = block_raw(b, stored);
+		if (c->raw != stored)
+			pfree(stored);
+		c->stride = block_stride(reader, att, b, n);
+		if (c->stride == 0)
 		{
 			c->offsets = palloc(n * sizeof(int32));
-			chunk_offsets(reader, att, e, c->raw, n, c->offsets);
-			bytes += n * sizeof(int32);
+			block_offsets(reader, att, b, c->raw, n, c->offsets);
 		}
 	}
 	MemoryContextSwitchTo(old);
-	columnar_cache_insert(&key, c, cxt, bytes);
+	columnar_cache_insert(&key, c, cxt);
 	return c;
 }
 
@@ -895,14 +1000,18 @@ fetch_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 	uint64		in_stripe = row - reader->stripe.first_row;
 	int			group = (int) (in_stripe / reader->dir->group_rows[0]);
 	int			r = (int) (in_stripe - (uint64) group * reader->dir->group_rows[0]);
+	int			k,
+				i;
 
 	if (group >= reader->stripe.chunk_group_count || r >= (int) reader->dir->group_rows[group])
 		corrupt_stripe(reader, "row beyond its chunk groups");
+	k = r / reader->dir->block_rows;
+	i = r - k * reader->dir->block_rows;
 	ExecClearTuple(slot);
 	for (int a = 0; a < desc->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
-		const CachedChunk *c;
+		const CachedBlock *c;
 		int32		off;
 
 		if (att->attisdropped)
@@ -916,8 +1025,8 @@ fetch_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
 			continue;
 		}
-		c = fetch_chunk(reader, group, a, att);
-		off = c->raw == NULL ? -1 : c->offsets ? c->offsets[r] : r * c->stride;
+		c = fetch_block(reader, group, a, k, att);
+		off = c->raw == NULL ? -1 : c->offsets ? c->offsets[i] : i * c->stride;
 		slot->tts_isnull[a] = off < 0;
 		slot->tts_values[a] = off < 0 ? (Datum) 0 : fetchatt(att, c->raw + off);
 	}
@@ -972,7 +1081,7 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
  * UPDATE and DELETE fetch the old version of every row they change, EvalPlanQual the
  * rows it rechecks: one fetch per transaction, for the relation asked last, keeps the
  * snapshot's stripe list and the delete marks of the last chunk group between these
- * calls (the chunks themselves are in the fetch cache), so that changing the rows of
+ * calls (the blocks themselves are in the fetch cache), so that changing the rows of
  * one group lists the stripes and reads its marks once. It lives in TopTransactionContext, which takes it at transaction
  * end; a call cut short by an error leaves it marked busy, and it is rebuilt.
  */
