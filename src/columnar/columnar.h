@@ -138,6 +138,7 @@ extern ColumnarStripe *columnar_list_stripes(uint64 storage_id, Snapshot snapsho
 extern bool columnar_find_stripe(uint64 storage_id, uint64 row, Snapshot snapshot,
 								 ColumnarStripe *stripe);
 extern void columnar_forget_storage(uint64 storage_id, bool keep_options);
+extern int	columnar_stripes_starting_by(const ColumnarStripe *stripes, int n, uint64 row);
 extern int	columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row);
 extern void columnar_remove_stripe(uint64 storage_id, uint64 first_row);
 extern BlockNumber columnar_stripe_pages_end(uint64 storage_id, TransactionId oldest_xmin);

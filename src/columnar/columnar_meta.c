@@ -387,9 +387,9 @@ columnar_stripe_pages_end(uint64 storage_id, TransactionId oldest_xmin)
 	return end;
 }
 
-/* The index of the stripe of stripes[0..n) (in row order) holding row, or -1. */
+/* How many of stripes[0..n) (in row order, never overlapping) start at or before row. */
 int
-columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row)
+columnar_stripes_starting_by(const ColumnarStripe *stripes, int n, uint64 row)
 {
 	int			lo = 0,
 				hi = n;
@@ -403,6 +403,15 @@ columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* The index of the stripe of stripes[0..n) (in row order) holding row, or -1. */
+int
+columnar_stripe_holding(const ColumnarStripe *stripes, int n, uint64 row)
+{
+	int			lo = columnar_stripes_starting_by(stripes, n, row);
+
 	if (lo == 0 || row >= stripes[lo - 1].first_row + stripes[lo - 1].row_count)
 		return -1;
 	return lo - 1;

@@ -729,25 +729,6 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 	}
 }
 
-/* How many of the stripes (in row order, never overlapping) start at or before row. */
-static int
-stripes_starting_by(const ColumnarStripe *stripes, int n, uint64 row)
-{
-	int			lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (stripes[mid].first_row <= row)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * ANALYZE samples physical blocks, which do not hold rows here; block b of N stands
  * for the b-th of N equal slices of the row numbers instead, so that rows found per
@@ -801,7 +782,7 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 			*liverows += 1;
 			return true;
 		}
-		lo = stripes_starting_by(scan->stripes, scan->nstripes, row);
+		lo = columnar_stripes_starting_by(scan->stripes, scan->nstripes, row);
 		if (lo == 0)
 		{
 			if (scan->nstripes == 0)
@@ -894,7 +875,7 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
 static bool
 fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, ColumnarStripe *stripe)
 {
-	int			lo;
+	int			i;
 
 	if (!IsMVCCSnapshot(snapshot))
 		return columnar_find_stripe(f->storage_id, row,
@@ -912,10 +893,10 @@ fetch_find_stripe(ColumnarIndexFetch *f, uint64 row, Snapshot snapshot, Columnar
 		f->stripes = columnar_list_stripes(f->storage_id, snapshot, &f->nstripes);
 		columnar_snapshot_key_set(&f->stripes_key, snapshot);
 	}
-	lo = stripes_starting_by(f->stripes, f->nstripes, row);
-	if (lo == 0 || row >= f->stripes[lo - 1].first_row + f->stripes[lo - 1].row_count)
+	i = columnar_stripe_holding(f->stripes, f->nstripes, row);
+	if (i < 0)
 		return false;
-	*stripe = f->stripes[lo - 1];
+	*stripe = f->stripes[i];
 	return true;
 }
 
