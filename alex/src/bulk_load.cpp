@@ -32,14 +32,18 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, 
   // double or retrain.
   const std::size_t largest = std::min(rest.size(), max_fanout(page_bytes) / 4);
   if (largest <= 2) return largest;
-  // Halving the group size adds log(largest / n) / log(largest) of a level to every
-  // lookup and a model page per group; a group too big for its line costs the hops its
-  // collisions cause. Groups stay at least 1/8 of the largest, so hard data cannot
-  // spend a model page on a handful of children.
+  // A smaller group adds log(largest / n) / log(largest) of a level to every lookup and
+  // a model page per group; a group too big for its line costs the hops its collisions
+  // cause. Every size is tried: where keys come in dense clusters far apart, one line
+  // fits the data pages of one cluster and no more, so a level-1 group must end where
+  // its cluster does (one reaching into the next cluster squeezes its own pages into a
+  // few slots). Above level 1 a step is a cached model page, cheaper than the level a
+  // small group adds, so groups stay at least 1/8 of the largest there.
   const double step_cost = level == 1 ? kHopCost : kLevelCost;
+  const std::size_t smallest = level == 1 ? 2 : std::max<std::size_t>(2, (largest + 7) / 8);
   std::size_t best = largest;
   double best_cost = 0;
-  for (std::size_t n = largest; n >= 2 && n * 8 >= largest; n /= 2) {
+  for (std::size_t n = largest; n >= smallest; --n) {
     const double levels = std::log(static_cast<double>(largest) / static_cast<double>(n)) /
                           std::log(static_cast<double>(largest));
     const double cost = step_cost * mean_routing_hops(rest.first(n), page_bytes) + kLevelCost * levels;

@@ -50,16 +50,31 @@ double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) 
   const LinearModel model = fit_children(children, fanout);
   std::size_t starts[4097];
   assign_starts(model, children, fanout, starts);
-  // A lookup for child i's low lands on the child owning its predicted slot and walks the
-  // difference. (Slot boundaries inside a child cost nothing at build: bulk load cuts the
-  // pages where the node routes, align_cuts.)
+  // Child i's entries lie between its low and the next child's, so the model sends them
+  // to the slots [predicted(low i), predicted(low i+1)); a lookup walks from the owner of
+  // its slot to i. Entries are taken as spread evenly over those slots (a child whose
+  // slots collapse to one is all sent there), and every child as holding as many.
+  // (Slot boundaries inside a child cost nothing at build: bulk load cuts the pages
+  // where the node routes, align_cuts.)
   double hops = 0;
   std::size_t owner = 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    const std::size_t predicted = model.slot(children[i].low, fanout);
-    while (owner + 1 < n && starts[owner + 1] <= predicted) ++owner;
-    while (owner > 0 && starts[owner] > predicted) --owner;
-    hops += static_cast<double>(owner > i ? owner - i : i - owner);
+  std::size_t from = model.slot(children[0].low, fanout);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t to = i + 1 < n ? model.slot(children[i + 1].low, fanout) : from + 1;
+    while (owner > 0 && starts[owner] > from) --owner;
+    while (owner + 1 < n && starts[owner + 1] <= from) ++owner;
+    if (to <= from) {
+      hops += static_cast<double>(owner > i ? owner - i : i - owner);
+    } else {
+      double walked = 0;
+      for (std::size_t j = owner, slot = from; slot < to; ++j) {
+        const std::size_t end = std::min(to, starts[j + 1]);
+        walked += static_cast<double>(end - slot) * static_cast<double>(j > i ? j - i : i - j);
+        slot = end;
+      }
+      hops += walked / static_cast<double>(to - from);
+    }
+    from = std::max(from, to);
   }
   return hops / static_cast<double>(n);
 }

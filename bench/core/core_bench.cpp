@@ -16,7 +16,7 @@
 // happen outside it. Large structures are built once per dataset and cached.
 //
 // Extra flags (after Google Benchmark's own):
-//   --sizes=1000000,10000000  --dists=uniform,lognormal,pareto_gap
+//   --sizes=1000000,10000000  --dists=uniform,lognormal,pareto_gap,clustered
 //   --probes=1000000 (lookups per batch)  --lookup_batches=2 (batches per repetition)
 //   --seed=1  --no_verify
 //   --context=key=value (repeatable: recorded in the JSON context, e.g. the CPU model)
@@ -68,7 +68,7 @@ constexpr std::uint64_t kMissing = ~std::uint64_t{0};
 
 struct Config {
   std::vector<std::size_t> sizes{1000000, 10000000};
-  std::vector<ot::Dist> dists{ot::Dist::kUniform, ot::Dist::kLognormal, ot::Dist::kParetoGap};
+  std::vector<ot::Dist> dists{ot::Dist::kUniform, ot::Dist::kLognormal, ot::Dist::kParetoGap, ot::Dist::kClustered};
   std::size_t probes = 1000000;
   std::int64_t lookup_batches = 2;
   std::uint64_t seed = 1;

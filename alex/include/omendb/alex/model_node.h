@@ -53,8 +53,9 @@ inline constexpr double kMaxRetrainHops = 0.5;
 std::size_t max_fanout(std::size_t page_bytes) noexcept;
 
 // The mean number of extra data pages a lookup walks when a node is built over
-// `children`: the distance from the child its model predicts for each child's low to the
-// child that owns that slot (children pushed apart where their lows collide).
+// `children`: the distance from the child that owns the slot the model predicts for an
+// entry to the child that holds it (children pushed apart where their lows collide),
+// averaged over entries taken as spread evenly between consecutive lows.
 double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) noexcept;
 
 class ModelPage {
