@@ -172,6 +172,8 @@ size_t alex_model_children(const void* page, size_t bytes, AlexChild* out, size_
   return model(page, bytes).children(Span<ChildRef>(reinterpret_cast<ChildRef*>(out), out_len));
 }
 
+size_t alex_model_used_bytes(const void* page, size_t bytes) { return model(page, bytes).used_bytes(); }
+
 size_t alex_model_child_count(const void* page, size_t bytes) { return model(page, bytes).header().children; }
 
 void alex_model_links(const void* page, size_t bytes, AlexBlock* left, AlexBlock* right) {

@@ -86,6 +86,11 @@ std::size_t max_fanout(std::size_t page_bytes) noexcept {
   return std::min<std::size_t>(fanout, 4096);
 }
 
+std::size_t ModelPage::used_bytes() const noexcept {
+  if (bytes_ < kHeaderBytes) return bytes_;
+  return std::min<std::size_t>(bytes_, kHeaderBytes + std::size_t{header().fanout} * sizeof(BlockNumber));
+}
+
 BlockNumber* ModelPage::slots() const noexcept { return reinterpret_cast<BlockNumber*>(page_ + kHeaderBytes); }
 
 bool ModelPage::valid() const noexcept {

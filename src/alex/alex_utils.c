@@ -33,22 +33,26 @@
 /* Sideways steps a descent takes per model level before trusting the data level. */
 #define ALEX_DESCENT_MAX_STEPS 64
 
-/* One model page, copied. */
+/* Where the copy of one model page sits in the cache's arena. */
 typedef struct AlexCachedPage
 {
 	BlockNumber block;
-	char		span[ALEX_SPAN_BYTES] pg_attribute_aligned(8);
+	uint32		offset;			/* MAXALIGNed, from AlexCache.arena */
+	uint32		bytes;			/* alex_model_used_bytes: header and slots */
 } AlexCachedPage;
 
 /*
- * The model pages of one index, copied into backend memory (rd_amcache). One chunk:
- * relcache invalidation frees rd_amcache with a single pfree.
+ * The model pages of one index, copied into backend memory (rd_amcache). One chunk, so
+ * that relcache invalidation frees it with a single pfree: the directory sorted by
+ * block, then each page's used prefix (a full fanout fills half a page; nodes over a
+ * few children, as where keys come in clusters, far less).
  */
 typedef struct AlexCache
 {
 	AlexMetaPageData meta;
 	int			npages;
 	int			stale_descents; /* see ALEX_CACHE_MAX_HOPS */
+	char	   *arena;
 	AlexCachedPage pages[FLEXIBLE_ARRAY_MEMBER];	/* sorted by block */
 } AlexCache;
 
@@ -269,21 +273,6 @@ cached_page_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
-typedef struct BlockOrder
-{
-	BlockNumber block;
-	int			at;
-} BlockOrder;
-
-static int
-block_order_cmp(const void *a, const void *b)
-{
-	BlockNumber x = ((const BlockOrder *) a)->block;
-	BlockNumber y = ((const BlockOrder *) b)->block;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /* Copies every model page, level by level, each level walked along its right links. */
 static AlexCache *
 load_cache(Relation index)
@@ -292,7 +281,11 @@ load_cache(Relation index)
 	int			capacity = 8;
 	int			npages = 0;
 	AlexCachedPage *pages = palloc(capacity * sizeof(AlexCachedPage));
+	Size		arena_capacity = 8 * ALEX_SPAN_BYTES;
+	Size		arena_used = 0;
+	char	   *arena = palloc(arena_capacity);
 	AlexCache  *cache;
+	Size		directory;
 	BlockNumber leftmost;
 	int			level;
 
@@ -308,18 +301,28 @@ load_cache(Relation index)
 			Buffer		buf = ReadBuffer(index, block);
 			Page		page;
 			BlockNumber left;
+			Size		used;
 
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
 			if (!page_at_level(page, level))
 				alex_report_page(index, block, "expected a model page while caching the model levels");
+			used = alex_model_used_bytes(AlexPageSpan(page), ALEX_SPAN_BYTES);
 			if (npages == capacity)
 			{
 				capacity *= 2;
 				pages = repalloc_huge(pages, capacity * sizeof(AlexCachedPage));
 			}
+			if (arena_used + MAXALIGN(used) > arena_capacity)
+			{
+				arena_capacity = Max(2 * arena_capacity, arena_used + MAXALIGN(used));
+				arena = repalloc_huge(arena, arena_capacity);
+			}
 			pages[npages].block = block;
-			memcpy(pages[npages].span, AlexPageSpan(page), ALEX_SPAN_BYTES);
+			pages[npages].offset = arena_used;
+			pages[npages].bytes = used;
+			memcpy(arena + arena_used, AlexPageSpan(page), used);
+			arena_used += MAXALIGN(used);
 			npages++;
 			if (leftmost == InvalidBlockNumber)
 			{
@@ -332,27 +335,17 @@ load_cache(Relation index)
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
-	cache = MemoryContextAllocHuge(index->rd_indexcxt,
-								   offsetof(AlexCache, pages) + npages * sizeof(AlexCachedPage));
+	qsort(pages, npages, sizeof(AlexCachedPage), cached_page_cmp);
+	directory = MAXALIGN(offsetof(AlexCache, pages) + npages * sizeof(AlexCachedPage));
+	cache = MemoryContextAllocHuge(index->rd_indexcxt, directory + arena_used);
 	cache->meta = meta;
 	cache->npages = npages;
 	cache->stale_descents = 0;
-	/* Sort the block numbers, not the 8 KB copies, then copy the pages in that order. */
-	{
-		BlockOrder *order = palloc(Max(npages, 1) * sizeof(BlockOrder));
-		int			i;
-
-		for (i = 0; i < npages; i++)
-		{
-			order[i].block = pages[i].block;
-			order[i].at = i;
-		}
-		qsort(order, npages, sizeof(BlockOrder), block_order_cmp);
-		for (i = 0; i < npages; i++)
-			memcpy(&cache->pages[i], &pages[order[i].at], sizeof(AlexCachedPage));
-		pfree(order);
-	}
+	cache->arena = (char *) cache + directory;
+	memcpy(cache->pages, pages, npages * sizeof(AlexCachedPage));
+	memcpy(cache->arena, arena, arena_used);
 	pfree(pages);
+	pfree(arena);
 	return cache;
 }
 
@@ -367,15 +360,19 @@ note_right_steps(Relation index, int right_steps)
 		alex_invalidate_cache(index);
 }
 
+/* The cached copy of model page `block` and its length, or NULL if not cached. */
 static const void *
-cached_span(const AlexCache *cache, BlockNumber block)
+cached_span(const AlexCache *cache, BlockNumber block, Size *bytes)
 {
 	AlexCachedPage key;
 	const AlexCachedPage *found;
 
 	key.block = block;
 	found = bsearch(&key, cache->pages, cache->npages, sizeof(AlexCachedPage), cached_page_cmp);
-	return found ? found->span : NULL;
+	if (found == NULL)
+		return NULL;
+	*bytes = found->bytes;
+	return cache->arena + found->offset;
 }
 
 /*
@@ -411,7 +408,8 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 	level = meta.root_level;
 	while (level > to_level)
 	{
-		const void *span = cache ? cached_span(cache, block) : NULL;
+		Size		span_bytes = ALEX_SPAN_BYTES;
+		const void *span = cache ? cached_span(cache, block, &span_bytes) : NULL;
 		AlexFences	fences;
 		AlexBlock	left,
 					right;
@@ -434,8 +432,8 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 			UnlockReleaseBuffer(buf);
 			span = copy;
 		}
-		alex_model_fences(span, ALEX_SPAN_BYTES, &fences);
-		alex_model_links(span, ALEX_SPAN_BYTES, &left, &right);
+		alex_model_fences(span, span_bytes, &fences);
+		alex_model_links(span, span_bytes, &left, &right);
 		if (alex_entry_cmp(e, &fences.low) < 0 && left != ALEX_INVALID_BLOCK && steps < ALEX_DESCENT_MAX_STEPS)
 			block = left;
 		else if (!fences.high_infinite && alex_entry_cmp(e, &fences.high) >= 0 && right != ALEX_INVALID_BLOCK &&
@@ -446,7 +444,7 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 		}
 		else
 		{
-			block = alex_model_route(span, ALEX_SPAN_BYTES, *e);
+			block = alex_model_route(span, span_bytes, *e);
 			level--;
 			continue;
 		}

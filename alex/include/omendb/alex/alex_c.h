@@ -118,6 +118,8 @@ size_t		alex_model_children(const void *page, size_t bytes, AlexChild *out, size
 /* The slots of `child` (an emptied page merged into its left neighbour `into`) go to `into`. */
 AlexStatus	alex_model_merge_child(void *page, size_t bytes, AlexBlock child, AlexBlock into, AlexEntry child_low);
 size_t		alex_model_child_count(const void *page, size_t bytes);
+/* The prefix of the page that routing, fences and links read: a copy may stop there. */
+size_t		alex_model_used_bytes(const void *page, size_t bytes);
 void		alex_model_links(const void *page, size_t bytes, AlexBlock *left, AlexBlock *right);
 void		alex_model_set_links(void *page, size_t bytes, AlexBlock left, AlexBlock right);
 

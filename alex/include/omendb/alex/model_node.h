@@ -80,6 +80,9 @@ class ModelPage {
   Fences fences() const noexcept { return Fences{header().low, header().high, (header().flags & kHighInfinite) != 0}; }
   void set_fences(const Fences& f) noexcept;
   BlockNumber child_at(std::size_t slot) const noexcept { return slots()[slot]; }
+  // The bytes routing reads (header and slot array); the rest of the page is unused
+  // until the node doubles, so a copy made for routing can stop here.
+  std::size_t used_bytes() const noexcept;
 
   std::size_t route_slot(const Entry& e) const noexcept { return header().model.slot(e, fanout()); }
   BlockNumber route(const Entry& e) const noexcept { return child_at(route_slot(e)); }
