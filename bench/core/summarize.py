@@ -355,7 +355,9 @@ def context_lines(ctx, json_path, status, truncated):
             + ", ".join(f"L{c['level']} {c['type'].lower()} {c['size'] // 1024} KiB x{c.get('num_sharing', 1)} sharing" for c in caches)
         )
     for key, label in (("os", "OS"), ("kernel", "Kernel"), ("memory", "Memory"), ("git", "Source"),
-                       ("load_at_start", "Load average at start (1/5/15 min)")):
+                       ("load_at_start", "Load average at start (1/5/15 min)"),
+                       ("glibc_tunables", "GLIBC_TUNABLES (malloc huge pages for the peers)"),
+                       ("thp", "Transparent huge pages")):
         if g(key):
             lines.append(f"- {label}: {g(key)}")
     lines.append(
