@@ -34,16 +34,19 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, 
   if (largest <= 2) return largest;
   // A smaller group adds log(largest / n) / log(largest) of a level to every lookup and
   // a model page per group; a group too big for its line costs the hops its collisions
-  // cause. Every size is tried: where keys come in dense clusters far apart, one line
-  // fits the data pages of one cluster and no more, so a level-1 group must end where
-  // its cluster does (one reaching into the next cluster squeezes its own pages into a
-  // few slots). Above level 1 a step is a cached model page, cheaper than the level a
-  // small group adds, so groups stay at least 1/8 of the largest there.
+  // cause. The sizes tried are the halvings of the largest and, at level 1, for each
+  // halving, the size that ends the group at the widest key gap within it: where keys
+  // come in dense clusters far apart, one line fits the data pages of one cluster and no
+  // more, so the group must end where its cluster does (one reaching into the next
+  // cluster squeezes its own pages into a few slots). Above level 1 a step is a cached
+  // model page, cheaper than the level a small group adds, and groups stay at least 1/8
+  // of the largest. (Trying every size found no better groups for 30 times the work,
+  // and tripled CREATE INDEX time on 10M clustered keys.)
   const double step_cost = level == 1 ? kHopCost : kLevelCost;
   const std::size_t smallest = level == 1 ? 2 : std::max<std::size_t>(2, (largest + 7) / 8);
   std::size_t best = largest;
   double best_cost = 0;
-  for (std::size_t n = largest; n >= smallest; --n) {
+  const auto consider = [&](std::size_t n) {
     const double levels = std::log(static_cast<double>(largest) / static_cast<double>(n)) /
                           std::log(static_cast<double>(largest));
     const double cost = step_cost * mean_routing_hops(rest.first(n), page_bytes) + kLevelCost * levels;
@@ -51,6 +54,22 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, 
       best = n;
       best_cost = cost;
     }
+  };
+  // widest_end[h]: the i in [1, h) whose gap to child i - 1 is the widest of the first h.
+  std::size_t widest_end[4096 / 4 + 1];  // max_fanout() is at most 4096
+  std::size_t at = 1;
+  std::uint64_t widest = 0;
+  for (std::size_t i = 1; i < largest; ++i) {
+    const std::uint64_t gap = rest[i].low.key - rest[i - 1].low.key;
+    if (gap > widest) {
+      widest = gap;
+      at = i;
+    }
+    widest_end[i + 1] = at;
+  }
+  for (std::size_t h = largest; h >= smallest; h /= 2) {
+    consider(h);
+    if (level == 1 && widest_end[h] >= 2) consider(widest_end[h]);
   }
   return best;
 }
