@@ -40,9 +40,17 @@ typedef struct AlexBuildState
 	BlockNumber null_head;
 	BlockNumber null_tail;
 
-	/* the load: a window of sorted entries, and the next block a page will get */
+	/*
+	 * The load: a window of sorted entries inside a buffer twice the size it is topped
+	 * up to, so it moves forward and is moved back only when it reaches the end; the
+	 * data pages planned beyond the last group (cuts[0..carried] of load_group); and the
+	 * next block a page will get.
+	 */
+	AlexEntry  *window_buf;
+	size_t		window_cap;
 	AlexEntry  *window;
 	size_t		window_len;
+	size_t		carried;
 	bool		sort_done;
 	BlockNumber next_block;
 	bool		first_data_page;
@@ -126,8 +134,13 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, boo
 static void
 refill_window(AlexBuildState *bs, size_t consumed, size_t want)
 {
-	memmove(bs->window, bs->window + consumed, (bs->window_len - consumed) * sizeof(AlexEntry));
+	bs->window += consumed;
 	bs->window_len -= consumed;
+	if (bs->window + want > bs->window_buf + bs->window_cap)
+	{
+		memmove(bs->window_buf, bs->window, bs->window_len * sizeof(AlexEntry));
+		bs->window = bs->window_buf;
+	}
 	while (!bs->sort_done && bs->window_len < want)
 	{
 		if (!alex_sort_next(bs->sort, &bs->window[bs->window_len]))
@@ -187,17 +200,24 @@ add_image(AlexBuildState *bs, const AlexChild *children, size_t n, int level, co
  * Loads the data pages under one level-1 model page: plans pages over the window,
  * lets the cost model choose how many share the model page, builds its image, moves
  * the page boundaries to where it routes and writes the pages. False after the last.
+ * Where keys come in clusters a group takes a few pages of the hundreds planned: the
+ * rest stay planned for the next group rather than being planned again.
  */
 static bool
 load_group(AlexBuildState *bs, AlexChild *children, size_t *cuts, size_t group_max, size_t page_max)
 {
-	size_t		planned = 0;
-	size_t		pos = 0;
+	size_t		planned = bs->carried;
+	size_t		pos = planned > 0 ? cuts[planned] : 0;
 	size_t		take;
 	size_t		i;
 	bool		last_group;
 
 	refill_window(bs, 0, (group_max + 2) * page_max);
+	for (i = 0; i < planned; i++)
+	{
+		children[i].low = bs->window[cuts[i]];
+		children[i].block = bs->next_block + i;
+	}
 	/* One planned page more than a group can take gives the group its high fence. */
 	do
 	{
@@ -230,7 +250,12 @@ load_group(AlexBuildState *bs, AlexChild *children, size_t *cuts, size_t group_m
 		write_data_page(bs, bs->window + cuts[i], cuts[i + 1] - cuts[i], last_group && i + 1 == take);
 		CHECK_FOR_INTERRUPTS();
 	}
-	refill_window(bs, cuts[take], 0);
+	/* The last planned page stays unplanned: the window's end may have cut it short. */
+	bs->carried = planned > take + 1 ? planned - take - 1 : 0;
+	pos = cuts[take];
+	for (i = 0; i <= bs->carried; i++)
+		cuts[i] = cuts[take + i] - pos;
+	refill_window(bs, pos, 0);
 	return !last_group;
 }
 
@@ -317,7 +342,9 @@ load(AlexBuildState *bs)
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, ALEX_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) bs->entries);
-	bs->window = palloc_extended((group_max + 2) * page_max * sizeof(AlexEntry), MCXT_ALLOC_HUGE);
+	bs->window_cap = 2 * (group_max + 2) * page_max;
+	bs->window_buf = palloc_extended(bs->window_cap * sizeof(AlexEntry), MCXT_ALLOC_HUGE);
+	bs->window = bs->window_buf;
 	bs->images_cap = 8;
 	bs->images = palloc(bs->images_cap * sizeof(char *));
 	bs->image_lows = palloc(bs->images_cap * sizeof(AlexEntry));
@@ -342,7 +369,7 @@ load(AlexBuildState *bs)
 	write_metapage(bs, &meta);
 	pfree(children);
 	pfree(cuts);
-	pfree(bs->window);
+	pfree(bs->window_buf);
 }
 
 static void
