@@ -148,6 +148,7 @@ extern bool alexvalidate(Oid opclassoid);
 /* alex_utils.c: pages, the metapage, buffers, model-page cache, descent */
 extern void alex_init_page(Page page, uint16 kind, uint16 level);
 extern bool alex_page_is(Page page, uint16 kind);
+extern bool alex_page_holds(Relation index, Buffer buf, uint16 kind);
 extern Buffer alex_new_buffer(Relation index, bool may_reuse);
 extern bool alex_page_recyclable(Page page);
 extern void alex_read_meta(Relation index, AlexMetaPageData *out);

@@ -218,7 +218,7 @@ lock_left_neighbour(IndexScanDesc scan, BlockNumber block, const AlexEntry *belo
 		int			cmp;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		if (!alex_page_is(page, ALEX_PAGE_DATA))
+		if (!alex_page_holds(scan->indexRelation, buf, ALEX_PAGE_DATA))
 		{
 			UnlockReleaseBuffer(buf);
 			break;
@@ -267,7 +267,7 @@ next_values_page(IndexScanDesc scan, bool first)
 			start = so->page_high;
 			buf = ReadBuffer(scan->indexRelation, so->next_block);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			continues = alex_page_is(BufferGetPage(buf), ALEX_PAGE_DATA);
+			continues = alex_page_holds(scan->indexRelation, buf, ALEX_PAGE_DATA);
 			if (continues)
 			{
 				alex_page_fences(BufferGetPage(buf), &fences);

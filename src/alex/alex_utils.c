@@ -79,6 +79,25 @@ alex_page_is(Page page, uint16 kind)
 		AlexPageGetOpaque(page)->kind == kind;
 }
 
+/*
+ * alex_page_is for a page about to be searched or followed: of the kind, and then its
+ * span's header must be sound, for the search trusts it to stay within the page. A
+ * corrupted one is reported, not searched.
+ */
+bool
+alex_page_holds(Relation index, Buffer buf, uint16 kind)
+{
+	Page		page = BufferGetPage(buf);
+
+	if (!alex_page_is(page, kind))
+		return false;
+	if ((kind == ALEX_PAGE_DATA && !alex_data_valid(AlexPageSpan(page), ALEX_SPAN_BYTES)) ||
+		(kind == ALEX_PAGE_MODEL && !alex_model_valid(AlexPageSpan(page), ALEX_SPAN_BYTES)))
+		alex_report_page(index, BufferGetBlockNumber(buf),
+						 kind == ALEX_PAGE_DATA ? "invalid data page header" : "invalid model page header");
+	return true;
+}
+
 void
 alex_report_page(Relation index, BlockNumber block, const char *what)
 {
@@ -250,10 +269,10 @@ alex_page_links(Page page, BlockNumber *left, BlockNumber *right)
 
 /* Is this page of the kind and level a descent to `level` must arrive at? */
 static bool
-page_at_level(Page page, int level)
+page_at_level(Relation index, Buffer buf, int level)
 {
-	return level == 0 ? alex_page_is(page, ALEX_PAGE_DATA)
-		: alex_page_is(page, ALEX_PAGE_MODEL) && AlexPageGetOpaque(page)->level == level;
+	return level == 0 ? alex_page_holds(index, buf, ALEX_PAGE_DATA)
+		: alex_page_holds(index, buf, ALEX_PAGE_MODEL) && AlexPageGetOpaque(BufferGetPage(buf))->level == level;
 }
 
 void
@@ -305,7 +324,7 @@ load_cache(Relation index)
 
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
-			if (!page_at_level(page, level))
+			if (!page_at_level(index, buf, level))
 				alex_report_page(index, block, "expected a model page while caching the model levels");
 			used = alex_model_used_bytes(AlexPageSpan(page), ALEX_SPAN_BYTES);
 			if (npages == capacity)
@@ -421,7 +440,7 @@ alex_descend(Relation index, const AlexEntry *e, int to_level)
 			if (copy == NULL)
 				copy = palloc(ALEX_SPAN_BYTES);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			if (!page_at_level(BufferGetPage(buf), level))
+			if (!page_at_level(index, buf, level))
 			{
 				/* A stale route; the caller's settle starts over from the metapage. */
 				UnlockReleaseBuffer(buf);
@@ -490,7 +509,7 @@ alex_settle(Relation index, BlockNumber block, const AlexEntry *e, int level, in
 		buf = ReadBuffer(index, block);
 		LockBuffer(buf, mode);
 		page = BufferGetPage(buf);
-		if (!page_at_level(page, level))
+		if (!page_at_level(index, buf, level))
 		{
 			UnlockReleaseBuffer(buf);
 			block = InvalidBlockNumber;

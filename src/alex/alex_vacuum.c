@@ -137,7 +137,7 @@ vacuum_pass(IndexVacuumInfo *info, IndexBulkDeleteResult *stats, IndexBulkDelete
 			else
 				LockBuffer(buf, BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
-			if (alex_page_is(page, ALEX_PAGE_DATA))
+			if (alex_page_holds(index, buf, ALEX_PAGE_DATA))
 			{
 				stats->num_index_tuples += callback
 					? vacuum_data_page(index, buf, callback, callback_state, dead, stats)
