@@ -108,9 +108,68 @@ SET enable_seqscan = off;
 SELECT id, i FROM c1 WHERE id IN (4999, 5000, 5001, 5999, 6000, 6002) ORDER BY id;
 RESET enable_seqscan;
 
+-- Bit-packed blocks (fixed-width values passed by value and numeric values, zstd and
+-- lz4 tables): every such type, negative values, values near the int8 limits (packed
+-- modulo 2^64), whole seconds (a common factor), a constant column (no bits), a block
+-- spanning both int8 limits (not packed), unsigned oids, numerics of one scale (zero,
+-- negative, large, small) and blocks that cannot be packed (mixed scales, NaN, huge),
+-- NULLs (some, a whole block, first and last rows of blocks), fetched one by one through
+-- an index, scanned, and with no cache.
+CREATE TABLE ph (id int8, i2 int2, i4 int4, i8 int8, big int8, d date, tz timestamptz,
+                 bo bool, ch "char", f4 float4, f8 float8, o oid, k int4, wide int8,
+                 n2 numeric(12,2), n6 numeric(20,6), nmix numeric);
+INSERT INTO ph
+SELECT g,
+       CASE WHEN g % 9 <> 0 THEN (g % 200 - 100)::int2 END,
+       CASE WHEN g % 1000 NOT IN (0, 1) THEN -g * 3 END,
+       CASE WHEN g BETWEEN 1001 AND 2000 THEN NULL ELSE g::int8 * 1000003 END,
+       9223372036854775807 - g * 7,
+       CASE WHEN g % 5 <> 0 THEN date '2000-01-01' + g % 400 END,
+       timestamptz '2025-01-01 00:00+00' + (g * 7919 % 86400) * interval '1 second',
+       CASE WHEN g % 4 <> 0 THEN g % 3 = 0 END,
+       chr(65 + g % 26)::"char",
+       (g % 17) / 4.0,
+       g / 8.0,
+       (4294967295 - g % 100)::oid,
+       42,
+       CASE WHEN g = 2400 THEN -9223372036854775808 WHEN g = 2401 THEN 9223372036854775807 ELSE g END,
+       CASE WHEN g % 13 <> 0 THEN (g * 7919 % 2000003 - 1000000) / 100.0 END,
+       CASE WHEN g <= 1000 THEN g / 7.0 WHEN g <= 2000 THEN 99999999999999.999999 - g END,
+       CASE WHEN g <= 1000 THEN g / 3.0 WHEN g = 1500 THEN 'NaN' WHEN g <= 2000 THEN g
+            ELSE 1e30 * g END
+  FROM generate_series(1, 2500) g;
+CREATE TABLE pc_zstd (LIKE ph) USING columnar;
+CREATE TABLE pc_lz4 (LIKE ph) USING columnar;
+SELECT columnar_set_options('pc_lz4', compression => 'lz4', chunk_group_row_limit => 1500);
+INSERT INTO pc_zstd SELECT * FROM ph;
+INSERT INTO pc_lz4 SELECT * FROM ph;
+CREATE INDEX ON ph (id);
+CREATE INDEX ON pc_zstd (id);
+CREATE INDEX ON pc_lz4 (id);
+CREATE TABLE pprobe AS SELECT id FROM ph ORDER BY hashint8(id);
+ANALYZE ph, pc_zstd, pc_lz4, pprobe;
+SELECT 'zstd' AS tab, count(*) AS rows, count(*) FILTER (WHERE h IS DISTINCT FROM c) AS differ
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_zstd c USING (id)
+UNION ALL
+SELECT 'lz4', count(*), count(*) FILTER (WHERE h IS DISTINCT FROM c)
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_lz4 c USING (id);
+SET omendb.columnar_cache_size = 0;
+SELECT count(*) AS rows, count(*) FILTER (WHERE h IS DISTINCT FROM c) AS differ
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_zstd c USING (id);
+RESET omendb.columnar_cache_size;
+SET enable_seqscan = off;
+SELECT * FROM pc_zstd WHERE id IN (1, 999, 1000, 1001, 2000, 2001, 2400, 2401, 2500) ORDER BY id;
+RESET enable_seqscan;
+SELECT (SELECT count(*) FROM (SELECT * FROM ph EXCEPT ALL SELECT * FROM pc_zstd) x) +
+       (SELECT count(*) FROM (SELECT * FROM pc_zstd EXCEPT ALL SELECT * FROM ph) x) +
+       (SELECT count(*) FROM (SELECT * FROM ph EXCEPT ALL SELECT * FROM pc_lz4) x) +
+       (SELECT count(*) FROM (SELECT * FROM pc_lz4 EXCEPT ALL SELECT * FROM ph) x) AS scan_diff;
+-- packed columns take a fraction of their raw bytes
+SELECT compressed_bytes < raw_bytes / 3 AS packed FROM columnar_stats('pc_zstd');
+
 RESET enable_bitmapscan;
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 RESET enable_memoize;
 RESET join_collapse_limit;
-DROP TABLE h, c1, c2, c3, probe;
+DROP TABLE h, c1, c2, c3, probe, ph, pc_zstd, pc_lz4, pprobe;
