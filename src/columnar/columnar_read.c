@@ -975,14 +975,15 @@ columnar_index_fetch_begin(Relation rel)
 	return &f->base;
 }
 
+/*
+ * Called at every rescan, for each outer row of a nested loop. The fetch pins no
+ * buffers, and what it keeps (stripe list, delete marks) is keyed by what the snapshot
+ * sees, so it stays right across rescans: keeping it makes a nested loop probe the
+ * metadata once per snapshot instead of once per outer row.
+ */
 void
 columnar_index_fetch_reset(struct IndexFetchTableData *data)
 {
-	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
-
-	f->probed_key.snapshot = NULL;
-	f->stripes_key.snapshot = NULL;
-	f->reader.deletes_key.snapshot = NULL;
 }
 
 void
