@@ -1,4 +1,4 @@
--- Index fetches read one block (1,000 rows) of each column of a chunk group: rows in
+-- Index fetches read one block (250 rows) of each column of a chunk group: rows in
 -- every block of a chunk, a short last block, NULLs (none, some, a whole block, a whole
 -- chunk), TOAST-sized and empty values, uncompressed blocks, rows of stripes written
 -- before a column was dropped or added, deleted rows, and a cache too small to keep
@@ -17,14 +17,14 @@ SELECT g,
        CASE WHEN g BETWEEN 1 AND 12345 THEN g / 4.0 END,
        g
   FROM generate_series(1, 12345) g;
--- defaults (zstd, 10,000-row chunk groups: a group of 10 blocks and one of 2,345 rows)
+-- defaults (zstd, 10,000-row chunk groups: a group of 40 blocks and one of 2,345 rows)
 CREATE TABLE c1 (LIKE h) USING columnar;
--- lz4, 2,500-row groups (blocks of 1,000, 1,000 and 500 rows)
+-- lz4, 2,500-row groups (ten blocks)
 CREATE TABLE c2 (LIKE h) USING columnar;
 SELECT columnar_set_options('c2', compression => 'lz4', chunk_group_row_limit => 2500);
--- uncompressed, 300-row groups (a group is one block)
+-- uncompressed, 200-row groups (a group is one short block)
 CREATE TABLE c3 (LIKE h) USING columnar;
-SELECT columnar_set_options('c3', compression => 'none', chunk_group_row_limit => 300);
+SELECT columnar_set_options('c3', compression => 'none', chunk_group_row_limit => 200);
 INSERT INTO c1 SELECT * FROM h;
 INSERT INTO c2 SELECT * FROM h;
 INSERT INTO c3 SELECT * FROM h;
@@ -65,7 +65,7 @@ SELECT 'c3', count(*),
 -- The first and last row of every block, the TOAST-sized values, whole rows.
 SET enable_seqscan = off;
 SELECT id, i, length(t) AS len, left(t, 12) AS t, f FROM c1
- WHERE id IN (1, 1000, 1001, 3000, 3001, 4000, 4001, 6001, 9999, 10000, 10001, 12000,
+ WHERE id IN (1, 250, 251, 750, 751, 1000, 1001, 3000, 3001, 4000, 4001, 6001, 9999, 10000, 10001, 12000,
               12001, 12345, 12346, 12400, 500, 11000)
  ORDER BY id;
 EXPLAIN (COSTS OFF) SELECT sum(length(t)) FROM c1 WHERE id > 0;

@@ -929,7 +929,7 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 /*
  * Index fetches read single rows through the fetch cache (columnar_cache.c): a block
- * (1,000 rows of one column) is decompressed once and its values' offsets computed
+ * (COLUMNAR_BLOCK_ROWS rows of one column) is decompressed once and its values' offsets computed
  * once, then any row of it is a lookup. Values are copied into the slot, since the
  * cache may drop the block at the next fetch.
  */
