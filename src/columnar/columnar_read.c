@@ -1067,54 +1067,70 @@ fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	columnar_cache_insert(&key, reader->dir, cxt);
 }
 
-/* Block k of column attno of a group of the reader's stripe, from the cache or read. */
-static const CachedBlock *
-fetch_block(ColumnarReader *reader, int group, int attno, int k, Form_pg_attribute att)
+/* Reads and decodes block k (n rows) of column attno of a group of the reader's stripe. */
+static void
+read_block(ColumnarReader *reader, int group, int attno, int k, int n, Form_pg_attribute att,
+		   CachedBlock *c)
 {
 	const ColumnarChunkEntry *e = &reader->dir->entries[group][attno];
+	const ColumnarBlockEntry *b;
+	char	   *stored;
+
+	if ((e->flags & CHUNK_ALL_NULL) || (reader->dir->blocks[group][attno][k].flags & CHUNK_ALL_NULL))
+		return;
+	b = &reader->dir->blocks[group][attno][k];
+	stored = palloc(b->stored_len);
+	stripe_bytes(reader, reader->dir->data_start + e->offset + b->offset, b->stored_len, stored);
+	if (b->compression == COLUMNAR_BLOCK_PACKED ||
+		b->compression == COLUMNAR_BLOCK_PACKED_NUMERIC)
+	{
+		c->is_packed = true;
+		packed_open(reader, b, stored, n, &c->packed);
+		return;
+	}
+	c->raw = block_raw(b, stored);
+	if (c->raw != stored)
+		pfree(stored);
+	c->stride = block_stride(reader, att, b, n);
+	if (c->stride == 0)
+	{
+		c->offsets = palloc(n * sizeof(int32));
+		block_offsets(reader, att, b, c->raw, n, c->offsets);
+	}
+}
+
+/*
+ * Block k of each column of a group of the reader's stripe ([attno], for the columns
+ * the stripe has), from the cache or read. A fetch returns every column of its row, so
+ * a block of rows is one cache entry: a row that misses costs one hash lookup, one
+ * memory context and one later eviction, not one per column. Dropped columns are not
+ * read (a column is never undropped).
+ */
+static const CachedBlock *
+fetch_blocks(ColumnarReader *reader, int group, int k, TupleDesc desc)
+{
 	int			n = block_nrows(reader->dir, reader->dir->group_rows[group], k);
 	ColumnarCacheKey key;
-	CachedBlock *c;
+	CachedBlock *blocks;
 	MemoryContext cxt,
 				old;
 
-	cache_key(reader, group, attno, k, &key);
-	c = columnar_cache_lookup(&key);
-	if (c != NULL)
-		return c;
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached block",
-								ALLOCSET_SMALL_SIZES);
+	cache_key(reader, group, -1, k, &key);
+	blocks = columnar_cache_lookup(&key);
+	if (blocks != NULL)
+		return blocks;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached blocks",
+								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	c = palloc0(sizeof(CachedBlock));
-	if (!(e->flags & CHUNK_ALL_NULL) && !(reader->dir->blocks[group][attno][k].flags & CHUNK_ALL_NULL))
+	blocks = palloc0(reader->dir->natts * sizeof(CachedBlock));
+	for (int a = 0; a < reader->dir->natts; a++)
 	{
-		const ColumnarBlockEntry *b = &reader->dir->blocks[group][attno][k];
-		char	   *stored = palloc(b->stored_len);
-
-		stripe_bytes(reader, reader->dir->data_start + e->offset + b->offset, b->stored_len,
-					 stored);
-		if (b->compression == COLUMNAR_BLOCK_PACKED ||
-			b->compression == COLUMNAR_BLOCK_PACKED_NUMERIC)
-		{
-			c->is_packed = true;
-			packed_open(reader, b, stored, n, &c->packed);
-		}
-		else
-		{
-			c->raw = block_raw(b, stored);
-			if (c->raw != stored)
-				pfree(stored);
-			c->stride = block_stride(reader, att, b, n);
-			if (c->stride == 0)
-			{
-				c->offsets = palloc(n * sizeof(int32));
-				block_offsets(reader, att, b, c->raw, n, c->offsets);
-			}
-		}
+		if (!TupleDescAttr(desc, a)->attisdropped)
+			read_block(reader, group, a, k, n, TupleDescAttr(desc, a), &blocks[a]);
 	}
 	MemoryContextSwitchTo(old);
-	columnar_cache_insert(&key, c, cxt);
-	return c;
+	columnar_cache_insert(&key, blocks, cxt);
+	return blocks;
 }
 
 /* Copies row of the fetch's stripe into slot. */
@@ -1128,11 +1144,13 @@ fetch_store_row(ColumnarIndexFetch *f, uint64 row, TupleTableSlot *slot)
 	int			r = (int) (in_stripe - (uint64) group * reader->dir->group_rows[0]);
 	int			k,
 				i;
+	const CachedBlock *blocks;
 
 	if (group >= reader->stripe.chunk_group_count || r >= (int) reader->dir->group_rows[group])
 		corrupt_stripe(reader, "row beyond its chunk groups");
 	k = r / reader->dir->block_rows;
 	i = r - k * reader->dir->block_rows;
+	blocks = fetch_blocks(reader, group, k, desc);
 	ExecClearTuple(slot);
 	for (int a = 0; a < desc->natts; a++)
 	{
@@ -1151,7 +1169,7 @@ fetch_store_row(ColumnarIndexFetch *f, uint64 row, TupleTableSlot *slot)
 			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
 			continue;
 		}
-		c = fetch_block(reader, group, a, k, att);
+		c = &blocks[a];
 		if (c->is_packed)
 		{
 			const bits8 *bitmap = c->packed.bitmap;
