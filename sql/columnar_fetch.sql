@@ -167,6 +167,28 @@ SELECT (SELECT count(*) FROM (SELECT * FROM ph EXCEPT ALL SELECT * FROM pc_zstd)
 -- packed columns take a fraction of their raw bytes
 SELECT compressed_bytes < raw_bytes / 3 AS packed FROM columnar_stats('pc_zstd');
 
+-- A fetch asks once per snapshot whether the table has delete marks at all (pc_zstd
+-- has none yet) and keeps the answer across the rescans of a nested loop: the marks of
+-- an earlier command of the transaction are seen, in fetches, in the old-row fetches of
+-- UPDATE and in a nested loop, under READ COMMITTED and REPEATABLE READ.
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+DELETE FROM pc_zstd WHERE id = 5;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+UPDATE pc_zstd SET k = 1 WHERE id = 7;
+UPDATE pc_zstd SET k = 2 WHERE id = 7;
+SELECT id, k FROM pc_zstd WHERE id IN (5, 6, 7) ORDER BY id;
+SELECT count(*) AS rows, count(*) FILTER (WHERE h IS DISTINCT FROM c) AS differ
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_zstd c USING (id);
+ROLLBACK;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SET LOCAL enable_seqscan = off;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+DELETE FROM pc_zstd WHERE id = 6;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+ROLLBACK;
+
 RESET enable_bitmapscan;
 RESET enable_hashjoin;
 RESET enable_mergejoin;

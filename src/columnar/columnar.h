@@ -168,6 +168,7 @@ typedef struct ColumnarDeleteSet
 
 extern void columnar_load_deletes(uint64 storage_id, uint64 first_row, uint32 nrows,
 								  Snapshot snapshot, ColumnarDeleteSet *set);
+extern bool columnar_any_deletes(uint64 storage_id, Snapshot snapshot);
 
 static inline bool
 columnar_row_deleted(const ColumnarDeleteSet *set, uint64 row)
@@ -398,6 +399,9 @@ typedef struct ColumnarReader
 	MemoryContext delete_cxt;
 	ColumnarDeleteSet deletes;
 	ColumnarSnapshotKey deletes_key;
+	/* whether the storage has delete marks at all, for one MVCC snapshot */
+	ColumnarSnapshotKey any_deletes_key;
+	bool		any_deletes;
 } ColumnarReader;
 
 

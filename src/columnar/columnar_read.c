@@ -46,8 +46,9 @@ columnar_reader_free(ColumnarReader *reader)
 /*
  * Whether row is deleted for snapshot. The marks of the row's chunk group (of the
  * reader's stripe; of the row alone when the row is not in it) are loaded once and kept
- * for the same snapshot and command; a dirty snapshot loads every time, because it
- * reports a running deleter through the snapshot itself.
+ * for the same snapshot and command, after asking once per MVCC snapshot whether the
+ * storage has marks at all; a dirty snapshot loads every time, because it reports a
+ * running deleter through the snapshot itself.
  */
 static bool
 reader_row_deleted(ColumnarReader *reader, uint64 row, Snapshot snapshot)
@@ -56,6 +57,16 @@ reader_row_deleted(ColumnarReader *reader, uint64 row, Snapshot snapshot)
 
 	if (snapshot->snapshot_type == SNAPSHOT_ANY)
 		return false;
+	if (IsMVCCSnapshot(snapshot))
+	{
+		if (!columnar_snapshot_key_matches(&reader->any_deletes_key, snapshot))
+		{
+			reader->any_deletes = columnar_any_deletes(reader->storage_id, snapshot);
+			columnar_snapshot_key_set(&reader->any_deletes_key, snapshot);
+		}
+		if (!reader->any_deletes)
+			return false;
+	}
 	if (snapshot->snapshot_type == SNAPSHOT_DIRTY ||
 		!columnar_snapshot_key_matches(&reader->deletes_key, snapshot) ||
 		row < set->first_row || row - set->first_row >= set->nrows)
