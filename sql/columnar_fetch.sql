@@ -1,4 +1,4 @@
--- Index fetches read one block (1,000 rows) of each column of a chunk group: rows in
+-- Index fetches read one block (250 rows) of each column of a chunk group: rows in
 -- every block of a chunk, a short last block, NULLs (none, some, a whole block, a whole
 -- chunk), TOAST-sized and empty values, uncompressed blocks, rows of stripes written
 -- before a column was dropped or added, deleted rows, and a cache too small to keep
@@ -17,14 +17,14 @@ SELECT g,
        CASE WHEN g BETWEEN 1 AND 12345 THEN g / 4.0 END,
        g
   FROM generate_series(1, 12345) g;
--- defaults (zstd, 10,000-row chunk groups: a group of 10 blocks and one of 2,345 rows)
+-- defaults (zstd, 10,000-row chunk groups: a group of 40 blocks and one of 2,345 rows)
 CREATE TABLE c1 (LIKE h) USING columnar;
--- lz4, 2,500-row groups (blocks of 1,000, 1,000 and 500 rows)
+-- lz4, 2,500-row groups (ten blocks)
 CREATE TABLE c2 (LIKE h) USING columnar;
 SELECT columnar_set_options('c2', compression => 'lz4', chunk_group_row_limit => 2500);
--- uncompressed, 300-row groups (a group is one block)
+-- uncompressed, 200-row groups (a group is one short block)
 CREATE TABLE c3 (LIKE h) USING columnar;
-SELECT columnar_set_options('c3', compression => 'none', chunk_group_row_limit => 300);
+SELECT columnar_set_options('c3', compression => 'none', chunk_group_row_limit => 200);
 INSERT INTO c1 SELECT * FROM h;
 INSERT INTO c2 SELECT * FROM h;
 INSERT INTO c3 SELECT * FROM h;
@@ -65,7 +65,7 @@ SELECT 'c3', count(*),
 -- The first and last row of every block, the TOAST-sized values, whole rows.
 SET enable_seqscan = off;
 SELECT id, i, length(t) AS len, left(t, 12) AS t, f FROM c1
- WHERE id IN (1, 1000, 1001, 3000, 3001, 4000, 4001, 6001, 9999, 10000, 10001, 12000,
+ WHERE id IN (1, 250, 251, 750, 751, 1000, 1001, 3000, 3001, 4000, 4001, 6001, 9999, 10000, 10001, 12000,
               12001, 12345, 12346, 12400, 500, 11000)
  ORDER BY id;
 EXPLAIN (COSTS OFF) SELECT sum(length(t)) FROM c1 WHERE id > 0;
@@ -108,9 +108,90 @@ SET enable_seqscan = off;
 SELECT id, i FROM c1 WHERE id IN (4999, 5000, 5001, 5999, 6000, 6002) ORDER BY id;
 RESET enable_seqscan;
 
+-- Bit-packed blocks (fixed-width values passed by value and numeric values, zstd and
+-- lz4 tables): every such type, negative values, values near the int8 limits (packed
+-- modulo 2^64), whole seconds (a common factor), a constant column (no bits), a block
+-- spanning both int8 limits (not packed), unsigned oids, numerics of one scale (zero,
+-- negative, large, small) and blocks that cannot be packed (mixed scales, NaN, huge),
+-- NULLs (some, a whole block, first and last rows of blocks), fetched one by one through
+-- an index, scanned, and with no cache.
+CREATE TABLE ph (id int8, i2 int2, i4 int4, i8 int8, big int8, d date, tz timestamptz,
+                 bo bool, ch "char", f4 float4, f8 float8, o oid, k int4, wide int8,
+                 n2 numeric(12,2), n6 numeric(20,6), nmix numeric);
+INSERT INTO ph
+SELECT g,
+       CASE WHEN g % 9 <> 0 THEN (g % 200 - 100)::int2 END,
+       CASE WHEN g % 1000 NOT IN (0, 1) THEN -g * 3 END,
+       CASE WHEN g BETWEEN 1001 AND 2000 THEN NULL ELSE g::int8 * 1000003 END,
+       9223372036854775807 - g * 7,
+       CASE WHEN g % 5 <> 0 THEN date '2000-01-01' + g % 400 END,
+       timestamptz '2025-01-01 00:00+00' + (g * 7919 % 86400) * interval '1 second',
+       CASE WHEN g % 4 <> 0 THEN g % 3 = 0 END,
+       chr(65 + g % 26)::"char",
+       (g % 17) / 4.0,
+       g / 8.0,
+       (4294967295 - g % 100)::oid,
+       42,
+       CASE WHEN g = 2400 THEN -9223372036854775808 WHEN g = 2401 THEN 9223372036854775807 ELSE g END,
+       CASE WHEN g % 13 <> 0 THEN (g * 7919 % 2000003 - 1000000) / 100.0 END,
+       CASE WHEN g <= 1000 THEN g / 7.0 WHEN g <= 2000 THEN 99999999999999.999999 - g END,
+       CASE WHEN g <= 1000 THEN g / 3.0 WHEN g = 1500 THEN 'NaN' WHEN g <= 2000 THEN g
+            ELSE 1e30 * g END
+  FROM generate_series(1, 2500) g;
+CREATE TABLE pc_zstd (LIKE ph) USING columnar;
+CREATE TABLE pc_lz4 (LIKE ph) USING columnar;
+SELECT columnar_set_options('pc_lz4', compression => 'lz4', chunk_group_row_limit => 1500);
+INSERT INTO pc_zstd SELECT * FROM ph;
+INSERT INTO pc_lz4 SELECT * FROM ph;
+CREATE INDEX ON ph (id);
+CREATE INDEX ON pc_zstd (id);
+CREATE INDEX ON pc_lz4 (id);
+CREATE TABLE pprobe AS SELECT id FROM ph ORDER BY hashint8(id);
+ANALYZE ph, pc_zstd, pc_lz4, pprobe;
+SELECT 'zstd' AS tab, count(*) AS rows, count(*) FILTER (WHERE h IS DISTINCT FROM c) AS differ
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_zstd c USING (id)
+UNION ALL
+SELECT 'lz4', count(*), count(*) FILTER (WHERE h IS DISTINCT FROM c)
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_lz4 c USING (id);
+SET omendb.columnar_cache_size = 0;
+SELECT count(*) AS rows, count(*) FILTER (WHERE h IS DISTINCT FROM c) AS differ
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_zstd c USING (id);
+RESET omendb.columnar_cache_size;
+SET enable_seqscan = off;
+SELECT * FROM pc_zstd WHERE id IN (1, 999, 1000, 1001, 2000, 2001, 2400, 2401, 2500) ORDER BY id;
+RESET enable_seqscan;
+SELECT (SELECT count(*) FROM (SELECT * FROM ph EXCEPT ALL SELECT * FROM pc_zstd) x) +
+       (SELECT count(*) FROM (SELECT * FROM pc_zstd EXCEPT ALL SELECT * FROM ph) x) +
+       (SELECT count(*) FROM (SELECT * FROM ph EXCEPT ALL SELECT * FROM pc_lz4) x) +
+       (SELECT count(*) FROM (SELECT * FROM pc_lz4 EXCEPT ALL SELECT * FROM ph) x) AS scan_diff;
+-- packed columns take a fraction of their raw bytes
+SELECT compressed_bytes < raw_bytes / 3 AS packed FROM columnar_stats('pc_zstd');
+
+-- A fetch asks once per snapshot whether the table has delete marks at all (pc_zstd
+-- has none yet) and keeps the answer across the rescans of a nested loop: the marks of
+-- an earlier command of the transaction are seen, in fetches, in the old-row fetches of
+-- UPDATE and in a nested loop, under READ COMMITTED and REPEATABLE READ.
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+DELETE FROM pc_zstd WHERE id = 5;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+UPDATE pc_zstd SET k = 1 WHERE id = 7;
+UPDATE pc_zstd SET k = 2 WHERE id = 7;
+SELECT id, k FROM pc_zstd WHERE id IN (5, 6, 7) ORDER BY id;
+SELECT count(*) AS rows, count(*) FILTER (WHERE h IS DISTINCT FROM c) AS differ
+  FROM pprobe p JOIN ph h USING (id) JOIN pc_zstd c USING (id);
+ROLLBACK;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SET LOCAL enable_seqscan = off;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+DELETE FROM pc_zstd WHERE id = 6;
+SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
+ROLLBACK;
+
 RESET enable_bitmapscan;
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 RESET enable_memoize;
 RESET join_collapse_limit;
-DROP TABLE h, c1, c2, c3, probe;
+DROP TABLE h, c1, c2, c3, probe, ph, pc_zstd, pc_lz4, pprobe;

@@ -68,7 +68,7 @@ columnar_cache_lookup(const ColumnarCacheKey *key)
  * Takes over cxt, which holds data (built in a context of the caller's, so that an
  * error while building it leaks nothing into the cache). The entry counts all the
  * memory the context took, block headers and free space too: entries are small (a
- * block of one column), so that overhead is a visible share of the budget.
+ * block of rows, a few kB), so that overhead is a visible share of the budget.
  */
 void
 columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt)

@@ -122,6 +122,26 @@ columnar_load_deletes(uint64 storage_id, uint64 first_row, uint32 nrows,
 }
 
 /*
+ * Whether an MVCC snapshot sees any delete mark of the storage: most tables have none,
+ * and then readers need not load the marks of each chunk group they touch (an index
+ * fetch of random rows would probe the marks once per row).
+ */
+bool
+columnar_any_deletes(uint64 storage_id, Snapshot snapshot)
+{
+	Relation	rel = table_open(columnar_meta_relid("columnar_delete", false), AccessShareLock);
+	SysScanDesc scan;
+	bool		any;
+
+	Assert(IsMVCCSnapshot(snapshot));
+	scan = marks_begin(rel, storage_id, 0, PG_INT64_MAX, snapshot);
+	any = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return any;
+}
+
+/*
  * The mark of row that is committed, in progress or this transaction's, if any. The
  * row-lock protocol of columnar_modify.c allows at most one such mark per row (others
  * belong to aborted (sub)transactions and are invisible to a dirty snapshot).

@@ -14,6 +14,7 @@
 #include "columnar.h"
 
 #include "access/xact.h"
+#include "port/pg_bitutils.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -45,8 +46,9 @@ columnar_reader_free(ColumnarReader *reader)
 /*
  * Whether row is deleted for snapshot. The marks of the row's chunk group (of the
  * reader's stripe; of the row alone when the row is not in it) are loaded once and kept
- * for the same snapshot and command; a dirty snapshot loads every time, because it
- * reports a running deleter through the snapshot itself.
+ * for the same snapshot and command, after asking once per MVCC snapshot whether the
+ * storage has marks at all; a dirty snapshot loads every time, because it reports a
+ * running deleter through the snapshot itself.
  */
 static bool
 reader_row_deleted(ColumnarReader *reader, uint64 row, Snapshot snapshot)
@@ -55,6 +57,16 @@ reader_row_deleted(ColumnarReader *reader, uint64 row, Snapshot snapshot)
 
 	if (snapshot->snapshot_type == SNAPSHOT_ANY)
 		return false;
+	if (IsMVCCSnapshot(snapshot))
+	{
+		if (!columnar_snapshot_key_matches(&reader->any_deletes_key, snapshot))
+		{
+			reader->any_deletes = columnar_any_deletes(reader->storage_id, snapshot);
+			columnar_snapshot_key_set(&reader->any_deletes_key, snapshot);
+		}
+		if (!reader->any_deletes)
+			return false;
+	}
 	if (snapshot->snapshot_type == SNAPSHOT_DIRTY ||
 		!columnar_snapshot_key_matches(&reader->deletes_key, snapshot) ||
 		row < set->first_row || row - set->first_row >= set->nrows)
@@ -119,11 +131,13 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 			   *end;
 
 	stripe_bytes(reader, 0, sizeof(header), (char *) &header);
-	if (header.magic == COLUMNAR_STRIPE_MAGIC_V1)
+	/* "STR" and the format's digit, in the magic's low byte */
+	if (header.magic != COLUMNAR_STRIPE_MAGIC &&
+		(header.magic & ~0xFF) == (COLUMNAR_STRIPE_MAGIC & ~0xFF))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("columnar relation \"%s\" has a stripe in storage format 1, which this library does not read",
-						RelationGetRelationName(reader->rel)),
+				 errmsg("columnar relation \"%s\" has a stripe in storage format %c, which this library does not read",
+						RelationGetRelationName(reader->rel), (char) (header.magic & 0xFF)),
 				 errhint("Recreate the table from a dump made with the omendb version that wrote it.")));
 	if (header.magic != COLUMNAR_STRIPE_MAGIC || header.row_count != (uint64) stripe->row_count ||
 		header.chunk_group_count != (uint32) stripe->chunk_group_count ||
@@ -287,6 +301,121 @@ block_stride(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockE
 	return stride;
 }
 
+/* A bit-packed block's parts (ColumnarPackedHeader), in its stored bytes. */
+typedef struct PackedBlock
+{
+	const bits8 *bitmap;		/* NULL: no NULLs */
+	ColumnarPackedHeader h;
+	bool		numeric;		/* COLUMNAR_BLOCK_PACKED_NUMERIC */
+	const char *fields;
+} PackedBlock;
+
+/* How many of the first n rows of a null bitmap have a value. */
+static int
+bitmap_rank(const bits8 *bitmap, int n)
+{
+	int			rank = (int) pg_popcount((const char *) bitmap, n / 8);
+
+	if (n % 8 != 0)
+		rank += pg_number_of_ones[bitmap[n / 8] & ((1 << (n % 8)) - 1)];
+	return rank;
+}
+
+/* Finds the parts of a packed block of n rows in stored, checked against its length. */
+static void
+packed_open(ColumnarReader *reader, const ColumnarBlockEntry *b, const char *stored, int n,
+			PackedBlock *p)
+{
+	Size		off = 0;
+	int			nvalues = n;
+
+	p->bitmap = NULL;
+	p->numeric = b->compression == COLUMNAR_BLOCK_PACKED_NUMERIC;
+	if (b->flags & CHUNK_HAS_NULLS)
+	{
+		p->bitmap = (const bits8 *) stored;
+		off = MAXALIGN((n + 7) / 8);
+		if (off > b->stored_len)
+			corrupt_stripe(reader, "packed block shorter than its null bitmap");
+		nvalues = bitmap_rank(p->bitmap, n);
+	}
+	if (off + sizeof(p->h) > b->stored_len)
+		corrupt_stripe(reader, "packed block shorter than its header");
+	memcpy(&p->h, stored + off, sizeof(p->h));
+	off += sizeof(p->h);
+	if (p->h.bits > 64 || off + COLUMNAR_PACKED_BYTES(nvalues, p->h.bits) > b->stored_len)
+		corrupt_stripe(reader, "packed block holds fewer values than its rows");
+	p->fields = stored + off;
+}
+
+/*
+ * The j-th non-NULL value of a packed block, as fetchatt would return it; a numeric
+ * value is built in buf (COLUMNAR_NUMERIC_BUF bytes, MAXALIGN'd).
+ */
+static Datum
+packed_value(ColumnarReader *reader, const PackedBlock *p, Form_pg_attribute att, int j,
+			 char *buf)
+{
+	uint64		field = 0;
+	uint64		x;
+
+	if (p->h.bits > 0)
+	{
+		uint64		pos = (uint64) j * p->h.bits;
+		int			shift = pos % 64;
+		uint64		word;
+
+		memcpy(&word, p->fields + pos / 64 * 8, sizeof(word));
+		field = word >> shift;
+		if (shift + p->h.bits > 64)
+		{
+			memcpy(&word, p->fields + pos / 64 * 8 + 8, sizeof(word));
+			field |= word << (64 - shift);
+		}
+		if (p->h.bits < 64)
+			field &= (UINT64CONST(1) << p->h.bits) - 1;
+	}
+	x = (uint64) p->h.base + p->h.factor * field;
+	if (p->numeric)
+	{
+		if (columnar_numeric_build((int64) x, (int) p->h.dscale, buf) == 0)
+			corrupt_stripe(reader, "packed numeric beyond its limits");
+		return PointerGetDatum(buf);
+	}
+	switch (att->attlen)
+	{
+		case 1:
+			return CharGetDatum((char) x);
+		case 2:
+			return Int16GetDatum((int16) x);
+		case 4:
+			return Int32GetDatum((int32) x);
+		default:
+			return Int64GetDatum((int64) x);
+	}
+}
+
+/* Decodes the n rows of a packed block into values and isnull. */
+static void
+decode_packed(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockEntry *b,
+			  const char *stored, int n, Datum *values, bool *isnull)
+{
+	PackedBlock p;
+	int			j = 0;
+	char	   *bufs = NULL;
+
+	packed_open(reader, b, stored, n, &p);
+	if (p.numeric)
+		bufs = palloc(n * COLUMNAR_NUMERIC_BUF);
+	for (int i = 0; i < n; i++)
+	{
+		isnull[i] = p.bitmap != NULL && att_isnull(i, p.bitmap);
+		values[i] = isnull[i] ? (Datum) 0 :
+			packed_value(reader, &p, att, j++,
+						 p.numeric ? bufs + i * COLUMNAR_NUMERIC_BUF : NULL);
+	}
+}
+
 /* Decodes the n rows of one block into values and isnull (pointing into raw). */
 static void
 decode_block(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockEntry *b,
@@ -342,8 +471,13 @@ decode_chunk(ColumnarReader *reader, Form_pg_attribute att, int group, int a, in
 		const ColumnarBlockEntry *b = &reader->dir->blocks[group][a][k];
 		int			first = k * reader->dir->block_rows;
 
-		decode_block(reader, att, b, block_raw(b, stored + b->offset),
-					 block_nrows(reader->dir, n, k), values + first, isnull + first);
+		if ((b->compression == COLUMNAR_BLOCK_PACKED ||
+			 b->compression == COLUMNAR_BLOCK_PACKED_NUMERIC) && !(b->flags & CHUNK_ALL_NULL))
+			decode_packed(reader, att, b, stored + b->offset, block_nrows(reader->dir, n, k),
+						  values + first, isnull + first);
+		else
+			decode_block(reader, att, b, block_raw(b, stored + b->offset),
+						 block_nrows(reader->dir, n, k), values + first, isnull + first);
 	}
 }
 
@@ -806,17 +940,23 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 /*
  * Index fetches read single rows through the fetch cache (columnar_cache.c): a block
- * (1,000 rows of one column) is decompressed once and its values' offsets computed
+ * (COLUMNAR_BLOCK_ROWS rows of one column) is decompressed once and its values' offsets computed
  * once, then any row of it is a lookup. Values are copied into the slot, since the
  * cache may drop the block at the next fetch.
  */
 
-/* A cached block: its raw values and where each row's value starts. */
+/*
+ * A cached block: its raw values and where each row's value starts, or its packed
+ * fields (read in place: a packed block is cached as stored, a fraction of its raw
+ * size, so the cache holds more of them).
+ */
 typedef struct CachedBlock
 {
-	const char *raw;			/* NULL: all NULL */
+	const char *raw;			/* NULL: all NULL, or packed */
 	int32	   *offsets;		/* [row], -1 for NULL; NULL: fixed stride, no NULLs */
 	int			stride;
+	bool		is_packed;
+	PackedBlock packed;
 } CachedBlock;
 
 typedef struct ColumnarIndexFetch
@@ -830,6 +970,9 @@ typedef struct ColumnarIndexFetch
 	ColumnarSnapshotKey stripes_key;
 	ColumnarStripe *stripes;
 	int			nstripes;
+	/* where a row's numeric values of packed blocks are built, for each column */
+	char	   *numeric_bufs;
+	int			numeric_natts;
 } ColumnarIndexFetch;
 
 struct IndexFetchTableData *
@@ -843,14 +986,15 @@ columnar_index_fetch_begin(Relation rel)
 	return &f->base;
 }
 
+/*
+ * Called at every rescan, for each outer row of a nested loop. The fetch pins no
+ * buffers, and what it keeps (stripe list, delete marks) is keyed by what the snapshot
+ * sees, so it stays right across rescans: keeping it makes a nested loop probe the
+ * metadata once per snapshot instead of once per outer row.
+ */
 void
 columnar_index_fetch_reset(struct IndexFetchTableData *data)
 {
-	ColumnarIndexFetch *f = (ColumnarIndexFetch *) data;
-
-	f->probed_key.snapshot = NULL;
-	f->stripes_key.snapshot = NULL;
-	f->reader.deletes_key.snapshot = NULL;
 }
 
 void
@@ -861,6 +1005,8 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
 	columnar_reader_free(&f->reader);
 	if (f->stripes != NULL)
 		pfree(f->stripes);
+	if (f->numeric_bufs != NULL)
+		pfree(f->numeric_bufs);
 	pfree(f);
 }
 
@@ -932,62 +1078,90 @@ fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 	columnar_cache_insert(&key, reader->dir, cxt);
 }
 
-/* Block k of column attno of a group of the reader's stripe, from the cache or read. */
-static const CachedBlock *
-fetch_block(ColumnarReader *reader, int group, int attno, int k, Form_pg_attribute att)
+/* Reads and decodes block k (n rows) of column attno of a group of the reader's stripe. */
+static void
+read_block(ColumnarReader *reader, int group, int attno, int k, int n, Form_pg_attribute att,
+		   CachedBlock *c)
 {
 	const ColumnarChunkEntry *e = &reader->dir->entries[group][attno];
+	const ColumnarBlockEntry *b;
+	char	   *stored;
+
+	if ((e->flags & CHUNK_ALL_NULL) || (reader->dir->blocks[group][attno][k].flags & CHUNK_ALL_NULL))
+		return;
+	b = &reader->dir->blocks[group][attno][k];
+	stored = palloc(b->stored_len);
+	stripe_bytes(reader, reader->dir->data_start + e->offset + b->offset, b->stored_len, stored);
+	if (b->compression == COLUMNAR_BLOCK_PACKED ||
+		b->compression == COLUMNAR_BLOCK_PACKED_NUMERIC)
+	{
+		c->is_packed = true;
+		packed_open(reader, b, stored, n, &c->packed);
+		return;
+	}
+	c->raw = block_raw(b, stored);
+	if (c->raw != stored)
+		pfree(stored);
+	c->stride = block_stride(reader, att, b, n);
+	if (c->stride == 0)
+	{
+		c->offsets = palloc(n * sizeof(int32));
+		block_offsets(reader, att, b, c->raw, n, c->offsets);
+	}
+}
+
+/*
+ * Block k of each column of a group of the reader's stripe ([attno], for the columns
+ * the stripe has), from the cache or read. A fetch returns every column of its row, so
+ * a block of rows is one cache entry: a row that misses costs one hash lookup, one
+ * memory context and one later eviction, not one per column. Dropped columns are not
+ * read (a column is never undropped).
+ */
+static const CachedBlock *
+fetch_blocks(ColumnarReader *reader, int group, int k, TupleDesc desc)
+{
 	int			n = block_nrows(reader->dir, reader->dir->group_rows[group], k);
 	ColumnarCacheKey key;
-	CachedBlock *c;
+	CachedBlock *blocks;
 	MemoryContext cxt,
 				old;
 
-	cache_key(reader, group, attno, k, &key);
-	c = columnar_cache_lookup(&key);
-	if (c != NULL)
-		return c;
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached block",
-								ALLOCSET_SMALL_SIZES);
+	cache_key(reader, group, -1, k, &key);
+	blocks = columnar_cache_lookup(&key);
+	if (blocks != NULL)
+		return blocks;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached blocks",
+								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	c = palloc0(sizeof(CachedBlock));
-	if (!(e->flags & CHUNK_ALL_NULL) && !(reader->dir->blocks[group][attno][k].flags & CHUNK_ALL_NULL))
+	blocks = palloc0(reader->dir->natts * sizeof(CachedBlock));
+	for (int a = 0; a < reader->dir->natts; a++)
 	{
-		const ColumnarBlockEntry *b = &reader->dir->blocks[group][attno][k];
-		char	   *stored = palloc(b->stored_len);
-
-		stripe_bytes(reader, reader->dir->data_start + e->offset + b->offset, b->stored_len,
-					 stored);
-		c->raw = block_raw(b, stored);
-		if (c->raw != stored)
-			pfree(stored);
-		c->stride = block_stride(reader, att, b, n);
-		if (c->stride == 0)
-		{
-			c->offsets = palloc(n * sizeof(int32));
-			block_offsets(reader, att, b, c->raw, n, c->offsets);
-		}
+		if (!TupleDescAttr(desc, a)->attisdropped)
+			read_block(reader, group, a, k, n, TupleDescAttr(desc, a), &blocks[a]);
 	}
 	MemoryContextSwitchTo(old);
-	columnar_cache_insert(&key, c, cxt);
-	return c;
+	columnar_cache_insert(&key, blocks, cxt);
+	return blocks;
 }
 
-/* Copies row of the reader's stripe into slot. */
+/* Copies row of the fetch's stripe into slot. */
 static void
-fetch_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
+fetch_store_row(ColumnarIndexFetch *f, uint64 row, TupleTableSlot *slot)
 {
+	ColumnarReader *reader = &f->reader;
 	TupleDesc	desc = slot->tts_tupleDescriptor;
 	uint64		in_stripe = row - reader->stripe.first_row;
 	int			group = (int) (in_stripe / reader->dir->group_rows[0]);
 	int			r = (int) (in_stripe - (uint64) group * reader->dir->group_rows[0]);
 	int			k,
 				i;
+	const CachedBlock *blocks;
 
 	if (group >= reader->stripe.chunk_group_count || r >= (int) reader->dir->group_rows[group])
 		corrupt_stripe(reader, "row beyond its chunk groups");
 	k = r / reader->dir->block_rows;
 	i = r - k * reader->dir->block_rows;
+	blocks = fetch_blocks(reader, group, k, desc);
 	ExecClearTuple(slot);
 	for (int a = 0; a < desc->natts; a++)
 	{
@@ -1006,7 +1180,18 @@ fetch_store_row(ColumnarReader *reader, uint64 row, TupleTableSlot *slot)
 			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
 			continue;
 		}
-		c = fetch_block(reader, group, a, k, att);
+		c = &blocks[a];
+		if (c->is_packed)
+		{
+			const bits8 *bitmap = c->packed.bitmap;
+
+			slot->tts_isnull[a] = bitmap != NULL && att_isnull(i, bitmap);
+			slot->tts_values[a] = slot->tts_isnull[a] ? (Datum) 0 :
+				packed_value(reader, &c->packed, att,
+							 bitmap != NULL ? bitmap_rank(bitmap, i) : i,
+							 f->numeric_bufs + a * COLUMNAR_NUMERIC_BUF);
+			continue;
+		}
 		off = c->raw == NULL ? -1 : c->offsets ? c->offsets[i] : i * c->stride;
 		slot->tts_isnull[a] = off < 0;
 		slot->tts_values[a] = off < 0 ? (Datum) 0 : fetchatt(att, c->raw + off);
@@ -1054,7 +1239,15 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	fetch_set_stripe(&f->reader, &stripe);
 	if (reader_row_deleted(&f->reader, row, snapshot))
 		return false;
-	fetch_store_row(&f->reader, row, slot);
+	if (f->numeric_natts < slot->tts_tupleDescriptor->natts)
+	{
+		if (f->numeric_bufs != NULL)
+			pfree(f->numeric_bufs);
+		f->numeric_natts = slot->tts_tupleDescriptor->natts;
+		f->numeric_bufs = MemoryContextAlloc(GetMemoryChunkContext(f),
+											 f->numeric_natts * COLUMNAR_NUMERIC_BUF);
+	}
+	fetch_store_row(f, row, slot);
 	return true;
 }
 
