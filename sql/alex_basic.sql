@@ -213,6 +213,19 @@ SELECT * FROM alex_vs_btree('SELECT k FROM $t WHERE k BETWEEN 0 AND 10 ORDER BY 
 SELECT alex_index_check('ta_k_alex');
 SELECT alex_index_check('ta_k_alex', heapallindexed => true);
 
+-- A key far from a page full of equal keys needs a wider slot format, with fewer slots,
+-- than the page's entries: the half of the split it belongs to can still be too full
+-- for it, and splits again (it used to fail: "a split left no room for the new entry").
+CREATE TABLE wide_split (k int8);
+INSERT INTO wide_split SELECT 0 FROM generate_series(1, 6000);
+INSERT INTO wide_split SELECT 4000000000000000000 FROM generate_series(1, 6000);
+CREATE INDEX wide_split_k ON wide_split USING alex (k);
+INSERT INTO wide_split
+  SELECT CASE WHEN g % 61 = 0 THEN 2000000000000000000 + g ELSE 0 END FROM generate_series(1, 6000) g;
+SELECT count(*), min(k), max(k) FROM wide_split WHERE k BETWEEN 1 AND 3000000000000000000;
+SELECT alex_index_check('wide_split_k', heapallindexed => true);
+DROP TABLE wide_split;
+
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 DROP TABLE ta, tb;

@@ -473,12 +473,15 @@ add_to_parent(Relation index, Buffer parent, Buffer child, int level, BlockNumbe
 /*
  * Splits the full data page in `buf` (locked exclusively) and inserts e into the half
  * it belongs to: one record for the left page, the new right page and the old right
- * neighbour's left link; then the parent. The metapage stays share-locked until the
+ * neighbour's left link; then the parent. False if e did not fit that half: each half
+ * holds a subset of the page's entries, so it fits their slot format, but e may need a
+ * wider one with fewer slots (a key far from a run of equal keys); the caller then
+ * inserts again, and that half splits in turn. The metapage stays share-locked until the
  * entries have moved, so a VACUUM pass cannot start in between and miss them on a
  * reused page (docs/ALEX_AM.md, "Vacuum"); it is taken after the page locks, and no
  * holder of its exclusive lock waits for a page.
  */
-static void
+static bool
 split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *scratch)
 {
 	Page		page = BufferGetPage(buf);
@@ -524,8 +527,8 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 	}
 	st = alex_data_insert(AlexPageSpan(alex_entry_cmp(e, &boundary) < 0 ? left_page : new_page), ALEX_SPAN_BYTES,
 						  *e, scratch->entries, scratch->entries_len);
-	if (st != ALEX_OK)
-		alex_report_page(index, BufferGetBlockNumber(buf), "a split left no room for the new entry");
+	if (st != ALEX_OK && st != ALEX_PAGE_FULL)
+		alex_report_page(index, BufferGetBlockNumber(buf), alex_status_name(st));
 	page_set_flag(left_page, ALEX_INCOMPLETE_SPLIT, true);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(meta);
@@ -533,6 +536,7 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 	if (BufferIsValid(right))
 		UnlockReleaseBuffer(right);
 	insert_into_parent(index, buf, 0, new_block, boundary, scratch);
+	return st == ALEX_OK;
 }
 
 static void
@@ -562,8 +566,9 @@ insert_entry(Relation index, const AlexEntry *e, AlexInsertScratch *scratch)
 		GenericXLogAbort(state);
 		if (st == ALEX_PAGE_FULL)
 		{
-			split_data(index, buf, e, scratch);
-			break;
+			if (split_data(index, buf, e, scratch))
+				break;
+			continue;
 		}
 		UnlockReleaseBuffer(buf);
 		if (st == ALEX_DUPLICATE)
