@@ -201,7 +201,17 @@ bool DataPage::valid() const noexcept {
   if (h.magic != kDataMagic) return false;
   if (h.key_width < 1 || h.key_width > 8 || h.tid_width < 1 || h.tid_width > 6) return false;
   if (h.capacity == 0 || h.capacity != data_capacity(bytes_, format())) return false;
-  return h.count <= h.end && h.end <= h.capacity;
+  return h.laid_out <= h.capacity && h.end <= h.capacity;
+}
+
+std::size_t DataPage::size() const noexcept {
+  const std::uint64_t* bits = bitmap();
+  std::size_t n = 0;
+  // Every word, not only those below end(): the checkers compare this with the entries
+  // they walk, which catches a bit set beyond the end.
+  for (std::size_t w = 0, words = bitmap_words(capacity()); w < words; ++w)
+    n += static_cast<std::size_t>(__builtin_popcountll(bits[w]));
+  return n;
 }
 
 Fences DataPage::fences() const noexcept {
@@ -339,7 +349,7 @@ Status DataPage::layout(Span<const Entry> entries, const Fences& fences, BlockNu
   h.tid_width = static_cast<std::uint8_t>(format.tid_width);
   h.tid_radix_less_one = static_cast<std::uint16_t>(format.tid_radix - 1);
   h.capacity = static_cast<std::uint16_t>(capacity);
-  h.count = static_cast<std::uint16_t>(n);
+  h.laid_out = static_cast<std::uint16_t>(n);
   h.left = left;
   h.right = right;
   h.base_key = base;
@@ -377,12 +387,6 @@ void DataPage::fill_gaps() noexcept {
     else
       copy_slot(s, source);
   }
-}
-
-void DataPage::count_insert() noexcept {
-  DataHeader& h = header();
-  ++h.count;
-  if (h.inserts < 0xFF) ++h.inserts;
 }
 
 bool DataPage::fits_format(const Entry& e) const noexcept {
@@ -440,7 +444,6 @@ Status DataPage::insert(const Entry& e, Span<Entry> scratch) noexcept {
     set_occupied(slot, true);
     for (std::size_t s = first_ge; s < slot; ++s) copy_slot(s, slot);
     if (slot >= h.end) h.end = static_cast<std::uint16_t>(slot + 1);
-    count_insert();
     return Status::kOk;
   }
 
@@ -448,7 +451,7 @@ Status DataPage::insert(const Entry& e, Span<Entry> scratch) noexcept {
   const std::size_t gap = nearest_gap(first_ge);
   const std::size_t distance = gap > first_ge ? gap - first_ge : first_ge - gap;
   if (distance > kMaxShift && size() + 1 <= kRelayoutDensity * capacity() &&
-      h.inserts >= std::min<std::size_t>(capacity() / kRelayoutEvery, 0xFF))
+      size() >= h.laid_out + capacity() / kRelayoutEvery)
     return relayout_with(e, scratch);
   std::size_t slot;
   if (gap > first_ge) {
@@ -461,7 +464,6 @@ Status DataPage::insert(const Entry& e, Span<Entry> scratch) noexcept {
   }
   set_occupied(gap, true);
   write_slot(slot, e);
-  count_insert();
   return Status::kOk;
 }
 
@@ -470,7 +472,6 @@ Status DataPage::erase(const Entry& e) noexcept {
   if (slot >= end() || entry_at(slot) != e) return Status::kNotFound;
   DataHeader& h = header();
   set_occupied(slot, false);
-  --h.count;
   const std::size_t prev = slot == 0 ? end() : prev_slot(slot - 1);
   const std::size_t run_start = prev == end() ? 0 : prev + 1;
   const std::size_t next = next_slot(slot + 1);

@@ -345,7 +345,7 @@ check_data_page(AlexCheckState *cs, BlockNumber block, AlexPageInfo *info)
 		n++;
 	}
 	if (n != alex_data_count(span, ALEX_SPAN_BYTES))
-		report(cs, block, "the header counts %zu entries, the page holds %zu",
+		report(cs, block, "%zu slots are marked occupied, but only %zu of them lie before the page's end",
 			   alex_data_count(span, ALEX_SPAN_BYTES), n);
 	cs->nentries += n;
 }

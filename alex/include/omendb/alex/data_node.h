@@ -24,7 +24,7 @@
 
 namespace omendb::alex {
 
-inline constexpr std::uint32_t kDataMagic = 0x32584C44;  // "DLX2": slot format 2
+inline constexpr std::uint32_t kDataMagic = 0x33584C44;  // "DLX3": the entry count is the bitmap's
 
 // How a page encodes its slots. A TID (block << 16 | offset) is stored as
 // block * tid_radix + offset, which keeps TID order as long as every offset on the page is
@@ -75,9 +75,12 @@ struct DataHeader {
   std::uint8_t key_width;  // SlotFormat
   std::uint8_t tid_width;
   std::uint16_t capacity;
-  std::uint16_t count;
+  // Entries when the page was last laid out: re-layouts are rationed by the inserts since.
+  // The current count is the bitmap's, so that a plain insert or erase leaves the header
+  // alone and its WAL record carries only the slots and the bitmap word it changed.
+  std::uint16_t laid_out;
   std::uint16_t end;          // one past the last occupied slot; 0 when empty
-  std::uint8_t inserts;       // since the last layout, saturating: re-layouts are rationed by it
+  std::uint8_t reserved;
   std::uint8_t flags;         // kHighInfinite
   std::uint16_t tid_radix_less_one;
   std::uint64_t base_key;
@@ -147,7 +150,7 @@ class DataPage {
   DataHeader& header() noexcept { return *reinterpret_cast<DataHeader*>(page_); }
   Fences fences() const noexcept;
   void set_fences(const Fences& f) noexcept;
-  std::size_t size() const noexcept { return header().count; }
+  std::size_t size() const noexcept;  // occupied slots
   std::size_t capacity() const noexcept { return header().capacity; }
   std::size_t end() const noexcept { return header().end; }
 
@@ -198,7 +201,6 @@ class DataPage {
   void move_slots(std::size_t to, std::size_t from, std::size_t n) noexcept;
   void set_occupied(std::size_t slot, bool on) noexcept;
   void fill_gaps() noexcept;
-  void count_insert() noexcept;
   bool fits_format(const Entry& e) const noexcept;
   std::size_t nearest_gap(std::size_t slot) const noexcept;
   // Lays the page out again with its entries plus `extra`.
