@@ -247,4 +247,12 @@ SELECT p.name, pg_index_column_has_property('props_k'::regclass, 1, p.name) AS k
 SELECT alex_index_check('props_k', true), alex_index_check('props_f', true);
 DROP TABLE props;
 
+-- WAL modes: compact records need omendb's resource manager, registered only when omendb
+-- is in shared_preload_libraries (t/011, t/012 and t/014 run that way); a server-wide
+-- setting, like the preload it depends on.
+SHOW omendb.alex_wal;
+ALTER SYSTEM SET omendb.alex_wal = compact;
+ALTER SYSTEM SET omendb.alex_wal = bogus;
+SET omendb.alex_wal = generic;
+
 DROP EXTENSION omendb;

@@ -21,6 +21,7 @@ void
 _PG_init(void)
 {
 	alex_init_reloptions();
+	alex_xlog_init();
 	alex_install_error_hint();
 	columnar_init();
 }

@@ -14,6 +14,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib 't';
+use AlexTest;
+
 my $rows_per_cycle = 12000;
 my $cycles = 6;
 
@@ -24,9 +27,10 @@ $primary->append_conf(
 wal_consistency_checking = all
 max_wal_size = 1GB
 autovacuum = off
-});
+} . AlexTest::wal_conf());
 $primary->start;
-$primary->safe_psql('postgres', 'CREATE EXTENSION omendb');
+$primary->safe_psql('postgres', 'CREATE EXTENSION omendb; CREATE EXTENSION pg_walinspect');
+AlexTest::is_wal_mode($primary);
 is($primary->safe_psql('postgres', 'SHOW wal_consistency_checking'), 'all',
 	'every WAL record carries a page image for the standby to compare');
 
@@ -220,6 +224,25 @@ for my $index ('t_k_alex', 't_f_alex', 't_ts_alex')
 
 ok(!$standby->log_contains('inconsistent page found'),
 	'the standby found no inconsistent page');
+
+# The mode under test writes the records: omendb's own for data-page inserts and splits
+# in compact mode, none of them in generic mode. A batch of its own, because the churn
+# above outgrows the WAL the server keeps.
+my $wal_start = $primary->lsn('insert');
+$primary->safe_psql('postgres',
+	'INSERT INTO t SELECT i, 800000000000 + i * 7, NULL, NULL FROM generate_series(2000001, 2003000) i');
+my $records = $primary->safe_psql('postgres',
+	"SELECT count(*) FILTER (WHERE record_type = 'INSERT'), count(*) FILTER (WHERE record_type = 'SPLIT')
+	   FROM pg_get_wal_records_info_till_end_of_wal('$wal_start') WHERE resource_manager = 'omendb_alex'");
+if (AlexTest::wal_mode() eq 'compact')
+{
+	like($records, qr/^[1-9]\d{3,}\|[1-9]\d*$/, "compact WAL: omendb_alex INSERT and SPLIT records ($records)");
+}
+else
+{
+	is($records, '0|0', 'generic WAL: no omendb_alex records');
+}
+compare_nodes('after a batch of inserts');
 
 # The replayed indexes are usable for writing once the standby is promoted.
 $standby->promote;

@@ -25,7 +25,7 @@ max_wal_size = 32MB
 min_wal_size = 32MB
 checkpoint_timeout = 30s
 autovacuum = off
-});
+} . AlexTest::wal_conf());
 $node->start;
 $node->safe_psql(
 	'postgres', q{
@@ -36,6 +36,7 @@ INSERT INTO t (k, f)
 CREATE INDEX t_k_alex ON t USING alex (k);
 CREATE INDEX t_f_alex ON t USING alex (f);
 });
+AlexTest::is_wal_mode($node);
 
 my %scripts = (
 	# scattered keys over the whole range, a tenth of them NULL

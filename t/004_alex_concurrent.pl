@@ -27,7 +27,7 @@ $node->append_conf(
 shared_buffers = 16MB
 autovacuum = off
 max_connections = 20
-});
+} . AlexTest::wal_conf());
 $node->start;
 
 # Stable rows: ids 1..10000, k = id * 100003, f NULL for every tenth; and ids -1..-9,
@@ -45,6 +45,7 @@ CREATE INDEX t_k_alex ON t USING alex (k);
 CREATE INDEX t_f_alex ON t USING alex (f);
 VACUUM ANALYZE t;
 });
+AlexTest::is_wal_mode($node);
 
 my $index_scan = 'SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;';
 my $bitmap_scan = 'SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off;';

@@ -22,4 +22,27 @@ sub pgbench_script_options
 	return @options;
 }
 
+# Server settings for the WAL mode a test runs in. The *_compact.pl tests set
+# OMENDB_ALEX_WAL=compact and run another test file, which then logs data-page inserts and
+# splits with omendb's own records (omendb in shared_preload_libraries, which a standby
+# made from a base backup inherits with the configuration).
+sub wal_mode
+{
+	return $ENV{OMENDB_ALEX_WAL} // 'generic';
+}
+
+sub wal_conf
+{
+	return '' if wal_mode() eq 'generic';
+	return "shared_preload_libraries = 'omendb'\nomendb.alex_wal = " . wal_mode() . "\n";
+}
+
+# A test of the compact mode must not pass in the generic one by mistake.
+sub is_wal_mode
+{
+	my ($node) = @_;
+	Test::More::is($node->safe_psql('postgres', "LOAD 'omendb'; SHOW omendb.alex_wal"), wal_mode(),
+		'omendb.alex_wal is ' . wal_mode());
+}
+
 1;

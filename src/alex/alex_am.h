@@ -198,6 +198,13 @@ extern bool alexinsert(Relation index, Datum *values, bool *isnull, ItemPointer 
 					   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
 					   struct IndexInfo *indexInfo);
 
+/* alex_xlog.c: WAL for data-page inserts and splits (omendb.alex_wal) */
+extern void alex_xlog_init(void);
+extern AlexStatus alex_log_data_insert(Relation index, Buffer buf, const AlexEntry *e,
+									   AlexInsertScratch *scratch);
+extern bool alex_log_data_split(Relation index, Buffer buf, Buffer new_buf, Buffer right, AlexEntry boundary,
+								const AlexEntry *e, AlexInsertScratch *scratch);
+
 /* alex_scan.c */
 extern IndexScanDesc alexbeginscan(Relation index, int nkeys, int norderbys);
 extern void alexrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);

@@ -491,12 +491,9 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 	Buffer		new_buf;
 	BlockNumber new_block;
 	Buffer		right = InvalidBuffer;
-	GenericXLogState *state;
-	Page		left_page,
-				new_page;
 	AlexBlock	left_link,
 				right_link;
-	AlexStatus	st;
+	bool		inserted;
 
 	alex_data_links(AlexPageSpan(page), ALEX_SPAN_BYTES, &left_link, &right_link);
 	if (right_link != ALEX_INVALID_BLOCK)
@@ -508,35 +505,13 @@ split_data(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *sc
 	LockBuffer(meta, BUFFER_LOCK_SHARE);
 	new_buf = alex_new_buffer(index, !AlexPageGetMeta(BufferGetPage(meta))->vacuum_active);
 	new_block = BufferGetBlockNumber(new_buf);
-	state = GenericXLogStart(index);
-	left_page = GenericXLogRegisterBuffer(state, buf, 0);
-	new_page = GenericXLogRegisterBuffer(state, new_buf, GENERIC_XLOG_FULL_IMAGE);
-	alex_init_page(new_page, ALEX_PAGE_DATA, 0);
-	st = alex_data_split(AlexPageSpan(left_page), AlexPageSpan(new_page), ALEX_SPAN_BYTES,
-						 BufferGetBlockNumber(buf), new_block, boundary, scratch->entries, scratch->entries_len);
-	if (st != ALEX_OK)
-		alex_report_page(index, BufferGetBlockNumber(buf), "splitting a data page failed");
-	if (BufferIsValid(right))
-	{
-		Page		right_page = GenericXLogRegisterBuffer(state, right, 0);
-		AlexBlock	l,
-					r;
-
-		alex_data_links(AlexPageSpan(right_page), ALEX_SPAN_BYTES, &l, &r);
-		alex_data_set_links(AlexPageSpan(right_page), ALEX_SPAN_BYTES, new_block, r);
-	}
-	st = alex_data_insert(AlexPageSpan(alex_entry_cmp(e, &boundary) < 0 ? left_page : new_page), ALEX_SPAN_BYTES,
-						  *e, scratch->entries, scratch->entries_len);
-	if (st != ALEX_OK && st != ALEX_PAGE_FULL)
-		alex_report_page(index, BufferGetBlockNumber(buf), alex_status_name(st));
-	page_set_flag(left_page, ALEX_INCOMPLETE_SPLIT, true);
-	GenericXLogFinish(state);
+	inserted = alex_log_data_split(index, buf, new_buf, right, boundary, e, scratch);
 	UnlockReleaseBuffer(meta);
 	UnlockReleaseBuffer(new_buf);
 	if (BufferIsValid(right))
 		UnlockReleaseBuffer(right);
 	insert_into_parent(index, buf, 0, new_block, boundary, scratch);
-	return st == ALEX_OK;
+	return inserted;
 }
 
 static void
@@ -545,8 +520,6 @@ insert_entry(Relation index, const AlexEntry *e, AlexInsertScratch *scratch)
 	for (;;)
 	{
 		Buffer		buf = alex_settle(index, alex_descend(index, e, 0), e, 0, BUFFER_LOCK_EXCLUSIVE);
-		GenericXLogState *state;
-		Page		page;
 		AlexStatus	st;
 
 		if (AlexPageGetOpaque(BufferGetPage(buf))->flags & ALEX_INCOMPLETE_SPLIT)
@@ -554,16 +527,12 @@ insert_entry(Relation index, const AlexEntry *e, AlexInsertScratch *scratch)
 			finish_split(index, buf, scratch);
 			continue;
 		}
-		state = GenericXLogStart(index);
-		page = GenericXLogRegisterBuffer(state, buf, 0);
-		st = alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, *e, scratch->entries, scratch->entries_len);
+		st = alex_log_data_insert(index, buf, e, scratch);
 		if (st == ALEX_OK)
 		{
-			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buf);
 			break;
 		}
-		GenericXLogAbort(state);
 		if (st == ALEX_PAGE_FULL)
 		{
 			if (split_data(index, buf, e, scratch))

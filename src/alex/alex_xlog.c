@@ -1,0 +1,479 @@
+/*
+ * WAL for the two page changes every alex insert makes: an entry into a data page, and
+ * the split of a full data page. The rarer changes (parents, roots, NULL pages, VACUUM)
+ * are generic WAL where they happen.
+ *
+ * docs/ALEX_AM.md, "WAL", states both modes. In short, omendb.alex_wal chooses:
+ *
+ * - generic (the default): generic WAL, whose record is a byte diff of each page. Any
+ *   server replays it without the library, but a gapped array spreads a change over the
+ *   page: an insert that shifts a run logs the run, a split logs both pages whole, and
+ *   computing the diff reads the whole page.
+ * - compact: records of our own resource manager that name the change, not its bytes --
+ *   an insert logs its entry, a split the entries it moves -- and replay reruns the core's
+ *   page operations, which are deterministic functions of the page and the entry. It
+ *   needs omendb in shared_preload_libraries on this server and on every server that
+ *   replays its WAL (standbys, crash recovery, PITR).
+ *
+ * An index that needs no WAL (unlogged, temporary) takes the compact path without
+ * logging: the page is changed in place instead of through generic WAL's page copy.
+ */
+#include "alex_am.h"
+
+#include "access/bufmask.h"
+#include "access/xlog_internal.h"
+#include "access/xloginsert.h"
+#include "access/xlogutils.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/*
+ * The extension-development id of the custom-rmgr registry
+ * (https://wiki.postgresql.org/wiki/CustomWALResourceManagers); a release reserves its own.
+ */
+#define ALEX_RMGR_ID		RM_EXPERIMENTAL_ID
+#define ALEX_RMGR_NAME		"omendb_alex"
+
+#define XLOG_ALEX_INSERT	0x00	/* block 0: the data page; its data: the entry */
+#define XLOG_ALEX_SPLIT		0x10	/* blocks: 0 the left page, 1 the new page (its data: the
+									 * entries moved), 2 the old right neighbour if any;
+									 * main data: xl_alex_split */
+
+/* An entry as logged: the key code and the 48-bit TID, unaligned. */
+#define ALEX_XLOG_ENTRY_BYTES 14
+
+typedef struct xl_alex_split
+{
+	AlexEntry	boundary;		/* the new page's low fence */
+	AlexFences	old_fences;		/* the left page's before the split */
+	BlockNumber old_right;		/* the left page's right link before the split */
+	AlexEntry	incoming;		/* the entry the split makes room for */
+	uint8		incoming_into;	/* SPLIT_INTO_* */
+} xl_alex_split;
+
+#define SPLIT_INTO_NONE		0		/* did not fit its half: the inserter tries again */
+#define SPLIT_INTO_LEFT		1
+#define SPLIT_INTO_NEW		2
+
+typedef enum AlexWalMode
+{
+	ALEX_WAL_GENERIC,
+	ALEX_WAL_COMPACT
+} AlexWalMode;
+
+static const struct config_enum_entry alex_wal_options[] = {
+	{"generic", ALEX_WAL_GENERIC, false},
+	{"compact", ALEX_WAL_COMPACT, false},
+	{NULL, 0, false}
+};
+
+static int	alex_wal_mode = ALEX_WAL_GENERIC;
+static bool alex_rmgr_registered = false;
+
+/* Replay's scratch space for the core, for the life of the redo loop. */
+static MemoryContext redo_context = NULL;
+static AlexInsertScratch redo_scratch;
+
+static void
+pack_entry(char *out, const AlexEntry *e)
+{
+	memcpy(out, &e->key, 8);
+	memcpy(out + 8, &e->tid, 6);	/* little-endian: the low six bytes */
+}
+
+static AlexEntry
+unpack_entry(const char *in)
+{
+	AlexEntry	e = {0, 0};
+
+	memcpy(&e.key, in, 8);
+	memcpy(&e.tid, in + 8, 6);
+	return e;
+}
+
+static bool
+compact_path(Relation index)
+{
+	return alex_wal_mode == ALEX_WAL_COMPACT || !RelationNeedsWAL(index);
+}
+
+/*
+ * Inserts e into the data page in `buf` (locked exclusively) and logs it. The page is
+ * unchanged unless the result is ALEX_OK: the core checks before it writes.
+ */
+AlexStatus
+alex_log_data_insert(Relation index, Buffer buf, const AlexEntry *e, AlexInsertScratch *scratch)
+{
+	AlexStatus	st;
+
+	if (!compact_path(index))
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		st = alex_data_insert(AlexPageSpan(GenericXLogRegisterBuffer(state, buf, 0)), ALEX_SPAN_BYTES, *e,
+							  scratch->entries, scratch->entries_len);
+		if (st == ALEX_OK)
+			GenericXLogFinish(state);
+		else
+			GenericXLogAbort(state);
+		return st;
+	}
+
+	START_CRIT_SECTION();
+	st = alex_data_insert(AlexPageSpan(BufferGetPage(buf)), ALEX_SPAN_BYTES, *e, scratch->entries,
+						  scratch->entries_len);
+	if (st == ALEX_OK)
+	{
+		MarkBufferDirty(buf);
+		if (RelationNeedsWAL(index))
+		{
+			char		packed[ALEX_XLOG_ENTRY_BYTES];
+			XLogRecPtr	lsn;
+
+			pack_entry(packed, e);
+			XLogBeginInsert();
+			XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
+			XLogRegisterBufData(0, packed, sizeof(packed));
+			lsn = XLogInsert(ALEX_RMGR_ID, XLOG_ALEX_INSERT);
+			PageSetLSN(BufferGetPage(buf), lsn);
+		}
+	}
+	END_CRIT_SECTION();
+	return st;
+}
+
+/* Points the old right neighbour's left link at the new page. */
+static void
+relink_right(Page right, BlockNumber new_block)
+{
+	AlexBlock	left,
+				right_link;
+
+	alex_data_links(AlexPageSpan(right), ALEX_SPAN_BYTES, &left, &right_link);
+	alex_data_set_links(AlexPageSpan(right), ALEX_SPAN_BYTES, new_block, right_link);
+}
+
+/*
+ * Splits the full data page `buf` at `boundary`: its entries from the boundary on move to
+ * the blank page `new_buf` linked right of it, the old right neighbour `right` (if valid)
+ * links back to the new page, e goes into its half if it fits there, and the left page is
+ * flagged ALEX_INCOMPLETE_SPLIT until its parent knows the new page. All three buffers are
+ * locked exclusively. Returns whether e went in. The split is computed on copies first,
+ * so a failure reports the page before anything changes.
+ */
+bool
+alex_log_data_split(Relation index, Buffer buf, Buffer new_buf, Buffer right, AlexEntry boundary,
+					const AlexEntry *e, AlexInsertScratch *scratch)
+{
+	BlockNumber block = BufferGetBlockNumber(buf);
+	BlockNumber new_block = BufferGetBlockNumber(new_buf);
+	PGAlignedBlock left;
+	PGAlignedBlock fresh;
+	xl_alex_split rec;
+	AlexBlock	old_left;
+	AlexStatus	st;
+	char	   *moved = NULL;
+	size_t		nmoved = 0;
+
+	memcpy(left.data, BufferGetPage(buf), BLCKSZ);
+	alex_data_fences(AlexPageSpan(left.data), ALEX_SPAN_BYTES, &rec.old_fences);
+	alex_data_links(AlexPageSpan(left.data), ALEX_SPAN_BYTES, &old_left, &rec.old_right);
+	alex_init_page(fresh.data, ALEX_PAGE_DATA, 0);
+	st = alex_data_split(AlexPageSpan(left.data), AlexPageSpan(fresh.data), ALEX_SPAN_BYTES, block, new_block,
+						 boundary, scratch->entries, scratch->entries_len);
+	if (st != ALEX_OK)
+		alex_report_page(index, block, "splitting a data page failed");
+
+	if (compact_path(index) && RelationNeedsWAL(index))
+	{
+		void	   *span = AlexPageSpan(fresh.data);
+		size_t		slot;
+
+		moved = palloc(alex_data_count(span, ALEX_SPAN_BYTES) * ALEX_XLOG_ENTRY_BYTES);
+		for (slot = alex_data_first(span, ALEX_SPAN_BYTES); slot != ALEX_END;
+			 slot = alex_data_next(span, ALEX_SPAN_BYTES, slot))
+		{
+			AlexEntry	m = alex_data_entry(span, ALEX_SPAN_BYTES, slot);
+
+			pack_entry(moved + nmoved++ * ALEX_XLOG_ENTRY_BYTES, &m);
+		}
+	}
+
+	rec.boundary = boundary;
+	rec.incoming = *e;
+	rec.incoming_into = alex_entry_cmp(e, &boundary) < 0 ? SPLIT_INTO_LEFT : SPLIT_INTO_NEW;
+	st = alex_data_insert(AlexPageSpan(rec.incoming_into == SPLIT_INTO_LEFT ? left.data : fresh.data),
+						  ALEX_SPAN_BYTES, *e, scratch->entries, scratch->entries_len);
+	if (st == ALEX_PAGE_FULL)
+		rec.incoming_into = SPLIT_INTO_NONE;
+	else if (st != ALEX_OK)
+		alex_report_page(index, block, alex_status_name(st));
+	AlexPageGetOpaque(left.data)->flags |= ALEX_INCOMPLETE_SPLIT;
+
+	if (!compact_path(index))
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		memcpy(GenericXLogRegisterBuffer(state, buf, 0), left.data, BLCKSZ);
+		memcpy(GenericXLogRegisterBuffer(state, new_buf, GENERIC_XLOG_FULL_IMAGE), fresh.data, BLCKSZ);
+		if (BufferIsValid(right))
+			relink_right(GenericXLogRegisterBuffer(state, right, 0), new_block);
+		GenericXLogFinish(state);
+		return rec.incoming_into != SPLIT_INTO_NONE;
+	}
+
+	START_CRIT_SECTION();
+	memcpy(BufferGetPage(buf), left.data, BLCKSZ);
+	memcpy(BufferGetPage(new_buf), fresh.data, BLCKSZ);
+	MarkBufferDirty(buf);
+	MarkBufferDirty(new_buf);
+	if (BufferIsValid(right))
+	{
+		relink_right(BufferGetPage(right), new_block);
+		MarkBufferDirty(right);
+	}
+	if (RelationNeedsWAL(index))
+	{
+		XLogRecPtr	lsn;
+
+		XLogBeginInsert();
+		XLogRegisterData((char *) &rec, sizeof(rec));
+		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
+		XLogRegisterBuffer(1, new_buf, REGBUF_WILL_INIT | REGBUF_STANDARD);
+		XLogRegisterBufData(1, moved, nmoved * ALEX_XLOG_ENTRY_BYTES);
+		if (BufferIsValid(right))
+			XLogRegisterBuffer(2, right, REGBUF_STANDARD);
+		lsn = XLogInsert(ALEX_RMGR_ID, XLOG_ALEX_SPLIT);
+		PageSetLSN(BufferGetPage(buf), lsn);
+		PageSetLSN(BufferGetPage(new_buf), lsn);
+		if (BufferIsValid(right))
+			PageSetLSN(BufferGetPage(right), lsn);
+	}
+	END_CRIT_SECTION();
+	if (moved)
+		pfree(moved);
+	return rec.incoming_into != SPLIT_INTO_NONE;
+}
+
+/* Replay. A core operation that fails here means the page is not what the primary had. */
+
+static void
+redo_check(AlexStatus st, XLogReaderState *record, const char *what)
+{
+	if (st != ALEX_OK)
+		elog(PANIC, "omendb_alex redo: %s failed at %X/%X: %s", what,
+			 LSN_FORMAT_ARGS(record->ReadRecPtr), alex_status_name(st));
+}
+
+static void
+redo_insert(XLogReaderState *record)
+{
+	Buffer		buf;
+
+	if (XLogReadBufferForRedo(record, 0, &buf) == BLK_NEEDS_REDO)
+	{
+		Size		len;
+		char	   *data = XLogRecGetBlockData(record, 0, &len);
+		Page		page = BufferGetPage(buf);
+		AlexEntry	e = unpack_entry(data);
+
+		redo_check(alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, e, redo_scratch.entries,
+									redo_scratch.entries_len), record, "insert");
+		PageSetLSN(page, record->EndRecPtr);
+		MarkBufferDirty(buf);
+	}
+	if (BufferIsValid(buf))
+		UnlockReleaseBuffer(buf);
+}
+
+static void
+redo_split(XLogReaderState *record)
+{
+	xl_alex_split *rec = (xl_alex_split *) XLogRecGetData(record);
+	BlockNumber block,
+				new_block;
+	Buffer		buf;
+	Page		page;
+	AlexFences	new_fences = rec->old_fences;
+	Size		len;
+	char	   *data;
+	size_t		n,
+				i;
+
+	XLogRecGetBlockTag(record, 0, NULL, NULL, &block);
+	XLogRecGetBlockTag(record, 1, NULL, NULL, &new_block);
+
+	if (XLogReadBufferForRedo(record, 0, &buf) == BLK_NEEDS_REDO)
+	{
+		PGAlignedBlock discarded;
+
+		page = BufferGetPage(buf);
+		redo_check(alex_data_split(AlexPageSpan(page), AlexPageSpan(discarded.data), ALEX_SPAN_BYTES, block,
+								   new_block, rec->boundary, redo_scratch.entries, redo_scratch.entries_len),
+				   record, "split");
+		if (rec->incoming_into == SPLIT_INTO_LEFT)
+			redo_check(alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, rec->incoming, redo_scratch.entries,
+										redo_scratch.entries_len), record, "insert into the left half");
+		AlexPageGetOpaque(page)->flags |= ALEX_INCOMPLETE_SPLIT;
+		PageSetLSN(page, record->EndRecPtr);
+		MarkBufferDirty(buf);
+	}
+	if (BufferIsValid(buf))
+		UnlockReleaseBuffer(buf);
+
+	/* The new page, from the entries it received. */
+	buf = XLogInitBufferForRedo(record, 1);
+	page = BufferGetPage(buf);
+	alex_init_page(page, ALEX_PAGE_DATA, 0);
+	data = XLogRecGetBlockData(record, 1, &len);
+	n = len / ALEX_XLOG_ENTRY_BYTES;
+	for (i = 0; i < n; i++)
+		redo_scratch.entries[i] = unpack_entry(data + i * ALEX_XLOG_ENTRY_BYTES);
+	new_fences.low = rec->boundary;
+	redo_check(alex_data_layout(AlexPageSpan(page), ALEX_SPAN_BYTES, redo_scratch.entries, n, &new_fences, block,
+								rec->old_right), record, "laying out the new page");
+	if (rec->incoming_into == SPLIT_INTO_NEW)
+		redo_check(alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, rec->incoming, redo_scratch.entries,
+									redo_scratch.entries_len), record, "insert into the new page");
+	PageSetLSN(page, record->EndRecPtr);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+
+	if (XLogRecHasBlockRef(record, 2))
+	{
+		if (XLogReadBufferForRedo(record, 2, &buf) == BLK_NEEDS_REDO)
+		{
+			page = BufferGetPage(buf);
+			relink_right(page, new_block);
+			PageSetLSN(page, record->EndRecPtr);
+			MarkBufferDirty(buf);
+		}
+		if (BufferIsValid(buf))
+			UnlockReleaseBuffer(buf);
+	}
+}
+
+static void
+alex_redo(XLogReaderState *record)
+{
+	uint8		info = XLogRecGetInfo(record) & ~XLR_INFO_MASK;
+
+	switch (info)
+	{
+		case XLOG_ALEX_INSERT:
+			redo_insert(record);
+			break;
+		case XLOG_ALEX_SPLIT:
+			redo_split(record);
+			break;
+		default:
+			elog(PANIC, "omendb_alex redo: unknown record type %u", info);
+	}
+}
+
+static void
+alex_redo_startup(void)
+{
+	MemoryContext old;
+
+	redo_context = AllocSetContextCreate(CurrentMemoryContext, "omendb_alex redo", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(redo_context);
+	alex_scratch_init(&redo_scratch);
+	MemoryContextSwitchTo(old);
+}
+
+static void
+alex_redo_cleanup(void)
+{
+	MemoryContextDelete(redo_context);
+	redo_context = NULL;
+}
+
+static const char *
+alex_identify(uint8 info)
+{
+	switch (info & ~XLR_INFO_MASK)
+	{
+		case XLOG_ALEX_INSERT:
+			return "INSERT";
+		case XLOG_ALEX_SPLIT:
+			return "SPLIT";
+	}
+	return NULL;
+}
+
+static void
+alex_desc(StringInfo buf, XLogReaderState *record)
+{
+	uint8		info = XLogRecGetInfo(record) & ~XLR_INFO_MASK;
+	Size		len = 0;
+	char	   *data = XLogRecGetBlockData(record, 0, &len);
+
+	if (info == XLOG_ALEX_INSERT && len == ALEX_XLOG_ENTRY_BYTES)
+	{
+		AlexEntry	e = unpack_entry(data);
+
+		appendStringInfo(buf, "key " UINT64_FORMAT " tid (%u,%u)", e.key, (unsigned) (e.tid >> 16),
+						 (unsigned) (e.tid & 0xFFFF));
+	}
+	else if (info == XLOG_ALEX_SPLIT)
+	{
+		xl_alex_split *rec = (xl_alex_split *) XLogRecGetData(record);
+
+		XLogRecGetBlockData(record, 1, &len);
+		appendStringInfo(buf, "boundary key " UINT64_FORMAT ", %zu entries moved, incoming %s",
+						 rec->boundary.key, (size_t) (len / ALEX_XLOG_ENTRY_BYTES),
+						 rec->incoming_into == SPLIT_INTO_LEFT ? "left" :
+						 rec->incoming_into == SPLIT_INTO_NEW ? "new" : "retried");
+	}
+}
+
+/* wal_consistency_checking compares replayed pages with the primary's, but for these. */
+static void
+alex_mask(char *page, BlockNumber blkno)
+{
+	mask_page_lsn_and_checksum(page);
+	mask_unused_space(page);
+}
+
+static RmgrData alex_rmgr = {
+	.rm_name = ALEX_RMGR_NAME,
+	.rm_redo = alex_redo,
+	.rm_desc = alex_desc,
+	.rm_identify = alex_identify,
+	.rm_startup = alex_redo_startup,
+	.rm_cleanup = alex_redo_cleanup,
+	.rm_mask = alex_mask,
+};
+
+static bool
+check_alex_wal(int *newval, void **extra, GucSource source)
+{
+	if (*newval == ALEX_WAL_COMPACT && !alex_rmgr_registered)
+	{
+		GUC_check_errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
+		GUC_check_errdetail("Compact WAL records are replayed by omendb's resource manager, which is registered only when omendb is in shared_preload_libraries.");
+		GUC_check_errhint("Add omendb to shared_preload_libraries on this server and on every server that replays its WAL, then restart.");
+		return false;
+	}
+	return true;
+}
+
+void
+alex_xlog_init(void)
+{
+	if (process_shared_preload_libraries_in_progress)
+	{
+		RegisterCustomRmgr(ALEX_RMGR_ID, &alex_rmgr);
+		alex_rmgr_registered = true;
+	}
+	DefineCustomEnumVariable("omendb.alex_wal",
+							 "How alex indexes log inserts and data-page splits.",
+							 "generic: generic WAL, replayed without the library; compact: omendb's own records, "
+							 "a fraction of the size, which need omendb in shared_preload_libraries on every "
+							 "server that replays them.",
+							 &alex_wal_mode, ALEX_WAL_GENERIC, alex_wal_options,
+							 PGC_SIGHUP, 0, check_alex_wal, NULL, NULL);
+}
