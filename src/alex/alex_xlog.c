@@ -41,8 +41,15 @@
 									 * entries moved), 2 the old right neighbour if any;
 									 * main data: xl_alex_split */
 
-/* An entry as logged: the key code and the 48-bit TID, unaligned. */
-#define ALEX_XLOG_ENTRY_BYTES 14
+/*
+ * An entry as logged: a byte holding two lengths, then the key's distance above a base
+ * (an insert's page's low fence; a moved entry's predecessor) and the TID, each in as
+ * few little-endian bytes as hold it. An insert record then carries 12 bytes for
+ * most pages (a page's keys span 7 bytes of distance even on uniform keys over all of
+ * int8, a TID below 2^32 fits 4), so it fills 56 bytes where 14 fixed bytes made 64:
+ * records are 8-aligned.
+ */
+#define ALEX_XLOG_ENTRY_MAX (1 + 8 + 6)
 
 typedef struct xl_alex_split
 {
@@ -76,21 +83,51 @@ static bool alex_rmgr_registered = false;
 static MemoryContext redo_context = NULL;
 static AlexInsertScratch redo_scratch;
 
-static void
-pack_entry(char *out, const AlexEntry *e)
+static int
+bytes_for(uint64 value)
 {
-	memcpy(out, &e->key, 8);
-	memcpy(out + 8, &e->tid, 6);	/* little-endian: the low six bytes */
+	int			n = 0;
+
+	for (; value != 0; value >>= 8)
+		n++;
+	return n;
 }
 
-static AlexEntry
-unpack_entry(const char *in)
+static size_t
+pack_entry(char *out, const AlexEntry *e, uint64 base)
 {
-	AlexEntry	e = {0, 0};
+	uint64		distance = e->key - base;
+	int			key_bytes = bytes_for(distance);
+	int			tid_bytes = bytes_for(e->tid);
 
-	memcpy(&e.key, in, 8);
-	memcpy(&e.tid, in + 8, 6);
-	return e;
+	out[0] = (char) (key_bytes << 4 | tid_bytes);
+	memcpy(out + 1, &distance, key_bytes);	/* little-endian: the low bytes */
+	memcpy(out + 1 + key_bytes, &e->tid, tid_bytes);
+	return 1 + key_bytes + tid_bytes;
+}
+
+static size_t
+unpack_entry(const char *in, uint64 base, AlexEntry *e)
+{
+	int			key_bytes = (uint8) in[0] >> 4;
+	int			tid_bytes = in[0] & 0x0F;
+	uint64		distance = 0;
+
+	e->tid = 0;
+	memcpy(&distance, in + 1, key_bytes);
+	memcpy(&e->tid, in + 1 + key_bytes, tid_bytes);
+	e->key = base + distance;
+	return 1 + key_bytes + tid_bytes;
+}
+
+/* An insert's base: its page's low fence, which an insert never changes. */
+static uint64
+insert_base(Page page)
+{
+	AlexFences	fences;
+
+	alex_data_fences(AlexPageSpan(page), ALEX_SPAN_BYTES, &fences);
+	return fences.low.key;
 }
 
 static bool
@@ -129,13 +166,13 @@ alex_log_data_insert(Relation index, Buffer buf, const AlexEntry *e, AlexInsertS
 		MarkBufferDirty(buf);
 		if (RelationNeedsWAL(index))
 		{
-			char		packed[ALEX_XLOG_ENTRY_BYTES];
+			char		packed[ALEX_XLOG_ENTRY_MAX];
+			size_t		len = pack_entry(packed, e, insert_base(BufferGetPage(buf)));
 			XLogRecPtr	lsn;
 
-			pack_entry(packed, e);
 			XLogBeginInsert();
 			XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
-			XLogRegisterBufData(0, packed, sizeof(packed));
+			XLogRegisterBufData(0, packed, len);
 			lsn = XLogInsert(ALEX_RMGR_ID, XLOG_ALEX_INSERT);
 			PageSetLSN(BufferGetPage(buf), lsn);
 		}
@@ -175,8 +212,9 @@ alex_log_data_split(Relation index, Buffer buf, Buffer new_buf, Buffer right, Al
 	AlexBlock	old_left;
 	AlexStatus	st;
 	char	   *moved = NULL;
-	size_t		nmoved = 0;
+	size_t		moved_len = 0;
 
+	memset(&rec, 0, sizeof(rec));	/* its padding goes into the record */
 	memcpy(left.data, BufferGetPage(buf), BLCKSZ);
 	alex_data_fences(AlexPageSpan(left.data), ALEX_SPAN_BYTES, &rec.old_fences);
 	alex_data_links(AlexPageSpan(left.data), ALEX_SPAN_BYTES, &old_left, &rec.old_right);
@@ -189,15 +227,17 @@ alex_log_data_split(Relation index, Buffer buf, Buffer new_buf, Buffer right, Al
 	if (compact_path(index) && RelationNeedsWAL(index))
 	{
 		void	   *span = AlexPageSpan(fresh.data);
+		uint64		base = boundary.key;
 		size_t		slot;
 
-		moved = palloc(alex_data_count(span, ALEX_SPAN_BYTES) * ALEX_XLOG_ENTRY_BYTES);
+		moved = palloc(alex_data_count(span, ALEX_SPAN_BYTES) * ALEX_XLOG_ENTRY_MAX);
 		for (slot = alex_data_first(span, ALEX_SPAN_BYTES); slot != ALEX_END;
 			 slot = alex_data_next(span, ALEX_SPAN_BYTES, slot))
 		{
 			AlexEntry	m = alex_data_entry(span, ALEX_SPAN_BYTES, slot);
 
-			pack_entry(moved + nmoved++ * ALEX_XLOG_ENTRY_BYTES, &m);
+			moved_len += pack_entry(moved + moved_len, &m, base);
+			base = m.key;
 		}
 	}
 
@@ -242,7 +282,7 @@ alex_log_data_split(Relation index, Buffer buf, Buffer new_buf, Buffer right, Al
 		XLogRegisterData((char *) &rec, sizeof(rec));
 		XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
 		XLogRegisterBuffer(1, new_buf, REGBUF_WILL_INIT | REGBUF_STANDARD);
-		XLogRegisterBufData(1, moved, nmoved * ALEX_XLOG_ENTRY_BYTES);
+		XLogRegisterBufData(1, moved, moved_len);
 		if (BufferIsValid(right))
 			XLogRegisterBuffer(2, right, REGBUF_STANDARD);
 		lsn = XLogInsert(ALEX_RMGR_ID, XLOG_ALEX_SPLIT);
@@ -277,8 +317,10 @@ redo_insert(XLogReaderState *record)
 		Size		len;
 		char	   *data = XLogRecGetBlockData(record, 0, &len);
 		Page		page = BufferGetPage(buf);
-		AlexEntry	e = unpack_entry(data);
+		AlexEntry	e;
 
+		Assert(len > 0);
+		unpack_entry(data, insert_base(page), &e);
 		redo_check(alex_data_insert(AlexPageSpan(page), ALEX_SPAN_BYTES, e, redo_scratch.entries,
 									redo_scratch.entries_len), record, "insert");
 		PageSetLSN(page, record->EndRecPtr);
@@ -299,8 +341,9 @@ redo_split(XLogReaderState *record)
 	AlexFences	new_fences = rec->old_fences;
 	Size		len;
 	char	   *data;
-	size_t		n,
-				i;
+	size_t		n = 0,
+				at;
+	uint64		base;
 
 	XLogRecGetBlockTag(record, 0, NULL, NULL, &block);
 	XLogRecGetBlockTag(record, 1, NULL, NULL, &new_block);
@@ -328,9 +371,8 @@ redo_split(XLogReaderState *record)
 	page = BufferGetPage(buf);
 	alex_init_page(page, ALEX_PAGE_DATA, 0);
 	data = XLogRecGetBlockData(record, 1, &len);
-	n = len / ALEX_XLOG_ENTRY_BYTES;
-	for (i = 0; i < n; i++)
-		redo_scratch.entries[i] = unpack_entry(data + i * ALEX_XLOG_ENTRY_BYTES);
+	for (at = 0, base = rec->boundary.key; at < len; base = redo_scratch.entries[n++].key)
+		at += unpack_entry(data + at, base, &redo_scratch.entries[n]);
 	new_fences.low = rec->boundary;
 	redo_check(alex_data_layout(AlexPageSpan(page), ALEX_SPAN_BYTES, redo_scratch.entries, n, &new_fences, block,
 								rec->old_right), record, "laying out the new page");
@@ -411,20 +453,22 @@ alex_desc(StringInfo buf, XLogReaderState *record)
 	Size		len = 0;
 	char	   *data = XLogRecGetBlockData(record, 0, &len);
 
-	if (info == XLOG_ALEX_INSERT && len == ALEX_XLOG_ENTRY_BYTES)
+	if (info == XLOG_ALEX_INSERT && len > 0)
 	{
-		AlexEntry	e = unpack_entry(data);
+		AlexEntry	e;
 
-		appendStringInfo(buf, "key " UINT64_FORMAT " tid (%u,%u)", e.key, (unsigned) (e.tid >> 16),
-						 (unsigned) (e.tid & 0xFFFF));
+		/* the base is on the page, which a description does not read */
+		unpack_entry(data, 0, &e);
+		appendStringInfo(buf, "key " UINT64_FORMAT " above the low fence, tid (%u,%u)", e.key,
+						 (unsigned) (e.tid >> 16), (unsigned) (e.tid & 0xFFFF));
 	}
 	else if (info == XLOG_ALEX_SPLIT)
 	{
 		xl_alex_split *rec = (xl_alex_split *) XLogRecGetData(record);
 
 		XLogRecGetBlockData(record, 1, &len);
-		appendStringInfo(buf, "boundary key " UINT64_FORMAT ", %zu entries moved, incoming %s",
-						 rec->boundary.key, (size_t) (len / ALEX_XLOG_ENTRY_BYTES),
+		appendStringInfo(buf, "boundary key " UINT64_FORMAT ", %zu bytes of moved entries, incoming %s",
+						 rec->boundary.key, (size_t) len,
 						 rec->incoming_into == SPLIT_INTO_LEFT ? "left" :
 						 rec->incoming_into == SPLIT_INTO_NEW ? "new" : "retried");
 	}
