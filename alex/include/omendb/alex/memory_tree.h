@@ -131,7 +131,7 @@ class MemoryTree {
   // its fences hold e.
   Route route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
   // Descends to the data page holding e, recording the model path when asked.
-  Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
+  [[gnu::flatten]] Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
   // Recomputes a data page's probe hint, here and in the route hints of its parent (found
   // from `path`, which reached the page's level-1 parent or a neighbour of it).
   void refresh_hint(BlockNumber block, const std::vector<PathStep>& path);
