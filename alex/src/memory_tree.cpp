@@ -318,7 +318,9 @@ bool MemoryTree::contains(const Entry& e) const noexcept {
 
 Cursor MemoryTree::cursor_at(BlockNumber block, std::size_t slot) const noexcept {
   Cursor c(this, block, slot);
-  c.settle_forward();
+  // A search usually lands inside its page: only a slot at its end moves on (a call and
+  // ~17 instructions of a point lookup otherwise).
+  if (slot >= data(block).end()) c.settle_forward();
   return c;
 }
 
