@@ -320,7 +320,11 @@ Cursor MemoryTree::cursor_at(BlockNumber block, std::size_t slot) const noexcept
   Cursor c(this, block, slot);
   // A search usually lands inside its page: only a slot at its end moves on (a call and
   // ~17 instructions of a point lookup otherwise).
-  if (slot >= data(block).end()) c.settle_forward();
+  const DataPage page = data(block);
+  if (slot < page.end())
+    c.entry_ = page.entry_at(slot);
+  else
+    c.settle_forward();
   return c;
 }
 
@@ -360,13 +364,14 @@ LookupCost MemoryTree::lookup_cost(const Entry& e) const noexcept {
   return cost;
 }
 
-Entry Cursor::entry() const noexcept { return tree_->data(block_).entry_at(slot_); }
-
 void Cursor::settle_forward() noexcept {
   // Moves to the first entry at or after (block_, slot_), crossing empty pages.
   while (block_ != kInvalidBlock) {
     const DataPage page = tree_->data(block_);
-    if (slot_ < page.end()) return;
+    if (slot_ < page.end()) {
+      entry_ = page.entry_at(slot_);
+      return;
+    }
     block_ = page.header().right;
     if (block_ != kInvalidBlock) slot_ = tree_->data(block_).first_slot();
   }
@@ -376,7 +381,10 @@ void Cursor::settle_backward() noexcept {
   // slot_ == end() means "before this page's first entry": continue on the left.
   while (block_ != kInvalidBlock) {
     const DataPage page = tree_->data(block_);
-    if (slot_ < page.end()) return;
+    if (slot_ < page.end()) {
+      entry_ = page.entry_at(slot_);
+      return;
+    }
     block_ = page.header().left;
     if (block_ != kInvalidBlock) slot_ = tree_->data(block_).last_slot();
   }

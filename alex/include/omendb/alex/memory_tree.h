@@ -54,12 +54,14 @@ struct CheckResult {
 
 class MemoryTree;
 
-// A position on an entry. Valid until the tree changes. The slot may be a gap whose
-// filler copies the entry (what a search lands on); moving resolves it.
+// A position on an entry, and the entry, decoded when the cursor arrives: a point lookup
+// decodes it while the page's slot format is at hand from the search. Valid until the
+// tree changes. The slot may be a gap whose filler copies the entry (what a search lands
+// on); moving resolves it.
 class Cursor {
  public:
   bool valid() const noexcept { return block_ != kInvalidBlock; }
-  Entry entry() const noexcept;
+  Entry entry() const noexcept { return entry_; }
   void next() noexcept;
   void prev() noexcept;
 
@@ -73,6 +75,7 @@ class Cursor {
   const MemoryTree* tree_ = nullptr;
   BlockNumber block_ = kInvalidBlock;
   std::size_t slot_ = 0;
+  Entry entry_{};
 };
 
 class MemoryTree {
@@ -87,7 +90,7 @@ class MemoryTree {
   Status erase(const Entry& e);   // kNotFound if absent
   bool contains(const Entry& e) const noexcept;
 
-  Cursor lower_bound(const Entry& e) const noexcept;  // first entry >= e
+  [[gnu::flatten]] Cursor lower_bound(const Entry& e) const noexcept;  // first entry >= e
   Cursor upper_bound(const Entry& e) const noexcept;  // first entry > e
   Cursor find_key(std::uint64_t key) const noexcept { return lower_bound(first_entry_of(key)); }
   Cursor first() const noexcept;
