@@ -334,6 +334,8 @@ Cursor MemoryTree::lower_bound(const Entry& e) const noexcept {
   return cursor_at(at.block, at.slot);
 }
 
+Cursor MemoryTree::find_key(std::uint64_t key) const noexcept { return lower_bound(first_entry_of(key)); }
+
 Cursor MemoryTree::upper_bound(const Entry& e) const noexcept {
   Entry next;
   if (e.tid < kMaxTid)
