@@ -175,7 +175,8 @@ MemoryTree::Route MemoryTree::route_down(const Entry& e, std::vector<PathStep>* 
   return Route{block, hint ? hint : &hints_[block]};
 }
 
-MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
+MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost,
+                                        Entry* found) const noexcept {
   // Model pages are few and cached, so their fences are checked on the way down. The data
   // page's header, the line the probe hint names and its neighbours (where the exponential
   // search goes next) are fetched together, and a page whose entries bracket e proves the
@@ -196,14 +197,18 @@ MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* p
       ++cost->data_pages;
       cost->probes = steps.probes;
     }
-    if (slot > 0 && slot < page.end()) return Position{block, slot};
+    const auto arrive = [&] {
+      if (found && slot < page.end()) *found = page.entry_at(slot);
+      return Position{block, slot};
+    };
+    if (slot > 0 && slot < page.end()) return arrive();
     const DataHeader& h = page.header();
     if (e < h.low && h.left != kInvalidBlock)
       block = h.left;
     else if (!(h.flags & kHighInfinite) && !(e < h.high))
       block = h.right;
     else
-      return Position{block, slot};
+      return arrive();
   }
 }
 
@@ -330,8 +335,12 @@ Cursor MemoryTree::cursor_at(BlockNumber block, std::size_t slot) const noexcept
 
 Cursor MemoryTree::lower_bound(const Entry& e) const noexcept {
   if (root_ == kInvalidBlock) return Cursor();
-  const Position at = locate(e, nullptr, nullptr);
-  return cursor_at(at.block, at.slot);
+  Cursor c(this, kInvalidBlock, 0);
+  const Position at = locate(e, nullptr, nullptr, &c.entry_);
+  c.block_ = at.block;
+  c.slot_ = at.slot;
+  if (at.slot >= data(at.block).end()) c.settle_forward();
+  return c;
 }
 
 Cursor MemoryTree::find_key(std::uint64_t key) const noexcept { return lower_bound(first_entry_of(key)); }

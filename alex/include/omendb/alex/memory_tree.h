@@ -134,8 +134,11 @@ class MemoryTree {
   // Follows the models down to a data page, moving sideways at each model level until
   // its fences hold e.
   Route route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
-  // Descends to the data page holding e, recording the model path when asked.
-  [[gnu::flatten]] Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
+  // Descends to the data page holding e, recording the model path when asked. Given
+  // `found`, stores there the entry at the answer's slot if it lies before the page's end,
+  // decoded while the search's slot format is at hand (a point lookup's cursor).
+  [[gnu::flatten]] Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost,
+                                   Entry* found = nullptr) const noexcept;
   // Recomputes a data page's probe hint, here and in the route hints of its parent (found
   // from `path`, which reached the page's level-1 parent or a neighbour of it).
   void refresh_hint(BlockNumber block, const std::vector<PathStep>& path);
