@@ -321,18 +321,6 @@ bool MemoryTree::contains(const Entry& e) const noexcept {
   return c.valid() && c.entry() == e;
 }
 
-Cursor MemoryTree::cursor_at(BlockNumber block, std::size_t slot) const noexcept {
-  Cursor c(this, block, slot);
-  // A search usually lands inside its page: only a slot at its end moves on (a call and
-  // ~17 instructions of a point lookup otherwise).
-  const DataPage page = data(block);
-  if (slot < page.end())
-    c.entry_ = page.entry_at(slot);
-  else
-    c.settle_forward();
-  return c;
-}
-
 Cursor MemoryTree::lower_bound(const Entry& e) const noexcept {
   if (root_ == kInvalidBlock) return Cursor();
   Cursor c(this, kInvalidBlock, 0);
@@ -358,7 +346,9 @@ Cursor MemoryTree::upper_bound(const Entry& e) const noexcept {
 
 Cursor MemoryTree::first() const noexcept {
   if (leftmost_ == kInvalidBlock) return Cursor();
-  return cursor_at(leftmost_, data(leftmost_).first_slot());
+  Cursor c(this, leftmost_, data(leftmost_).first_slot());
+  c.settle_forward();
+  return c;
 }
 
 Cursor MemoryTree::last() const noexcept {

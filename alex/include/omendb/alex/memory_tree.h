@@ -154,7 +154,6 @@ class MemoryTree {
   void build_levels(std::vector<ChildRef> children);
   // ChildRef::low of a page at `level` (0 = data).
   Entry low_hint(BlockNumber block, std::size_t level) const noexcept;
-  Cursor cursor_at(BlockNumber block, std::size_t slot) const noexcept;
 
   TreeOptions options_;
   // Pages live in chunks of kPagesPerChunk, backed by huge pages where the OS allows.
