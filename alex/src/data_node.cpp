@@ -60,7 +60,8 @@ bool successor(const Entry& e, Entry* out) noexcept {
 }
 
 // Reads the slots of one page with the target already translated into the page's offset
-// space. A key-only target (tid 0) never needs the TID: an equal offset is not less.
+// space. The masks assume the widths of a valid page (keys 1..8 bytes, TIDs 1..6): any
+// other width reads a wrong mask, never outside the 8-byte load, and costs no branch.
 struct SlotReader {
   const std::byte* slots;
   std::size_t stride;
@@ -69,35 +70,38 @@ struct SlotReader {
   SlotFormat format;
 
   SlotReader(const std::byte* s, const SlotFormat& f) noexcept
-      : slots(s),
-        stride(f.stride()),
-        key_mask(SlotFormat::width_max(f.key_width)),
-        tid_mask(SlotFormat::width_max(f.tid_width)),
-        format(f) {}
+      : slots(s), stride(f.stride()), key_mask(low_bytes(f.key_width)), tid_mask(low_bytes(f.tid_width)), format(f) {}
 
+  static std::uint64_t low_bytes(int width) noexcept { return ~std::uint64_t{0} >> ((64 - 8 * width) & 63); }
   std::uint64_t offset(std::size_t slot) const noexcept { return load_masked(slots + slot * stride, key_mask); }
   std::uint64_t tid(std::size_t slot) const noexcept {
     return format.decode_tid(load_masked(slots + slot * stride + format.key_width, tid_mask));
   }
+  // A key-only target (TID 0) is never below an equal key, so its search compares offsets
+  // only: point lookups, whose probes then cost one load and one compare each.
+  template <bool kKeyOnly>
   bool less(std::size_t slot, std::uint64_t target_offset, std::uint64_t target_tid) const noexcept {
     const std::uint64_t o = offset(slot);
-    return o < target_offset || (o == target_offset && target_tid != 0 && tid(slot) < target_tid);
+    if constexpr (kKeyOnly) return o < target_offset;
+    return o < target_offset || (o == target_offset && tid(slot) < target_tid);
   }
 };
 
 // First slot in [0, end) whose value is >= the target, searching outward from `predicted`
 // (exponential) and then by bisection inside the bracket.
+template <bool kKeyOnly>
 std::size_t search_slots(const SlotReader& r, std::size_t end, std::size_t predicted, std::uint64_t target_offset,
                          std::uint64_t target_tid, SearchSteps* steps) noexcept {
+  const auto less = [&](std::size_t slot) { return r.less<kKeyOnly>(slot, target_offset, target_tid); };
   std::uint32_t probes = 1;
   std::size_t lo, hi;  // answer in [lo, hi]: slots below lo are less, slot hi is not (or hi == end)
-  if (r.less(predicted, target_offset, target_tid)) {
+  if (less(predicted)) {
     std::size_t step = 1;
     lo = predicted + 1;
     hi = end;
     for (std::size_t probe = predicted + 1; probe < end; probe = predicted + step) {
       ++probes;
-      if (!r.less(probe, target_offset, target_tid)) {
+      if (!less(probe)) {
         hi = probe;
         break;
       }
@@ -111,7 +115,7 @@ std::size_t search_slots(const SlotReader& r, std::size_t end, std::size_t predi
     while (step <= predicted) {
       const std::size_t probe = predicted - step;
       ++probes;
-      if (r.less(probe, target_offset, target_tid)) {
+      if (less(probe)) {
         lo = probe + 1;
         break;
       }
@@ -122,7 +126,7 @@ std::size_t search_slots(const SlotReader& r, std::size_t end, std::size_t predi
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
     ++probes;
-    if (r.less(mid, target_offset, target_tid))
+    if (less(mid))
       lo = mid + 1;
     else
       hi = mid;
@@ -303,7 +307,9 @@ std::size_t DataPage::seek(const Entry& e, SearchSteps* steps) const noexcept {
   const std::uint64_t target_offset = e.key - h.base_key;
   const SlotReader reader(slots(), format());
   if (target_offset > reader.key_mask) return end_slot;
-  return search_slots(reader, end_slot, h.model.slot(e, end_slot), target_offset, e.tid, steps);
+  const std::size_t predicted = h.model.slot(e, end_slot);
+  return e.tid == 0 ? search_slots<true>(reader, end_slot, predicted, target_offset, 0, steps)
+                    : search_slots<false>(reader, end_slot, predicted, target_offset, e.tid, steps);
 }
 
 std::size_t DataPage::lower_bound(const Entry& e, SearchSteps* steps) const noexcept {

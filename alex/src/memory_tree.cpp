@@ -175,7 +175,8 @@ MemoryTree::Route MemoryTree::route_down(const Entry& e, std::vector<PathStep>* 
   return Route{block, hint ? hint : &hints_[block]};
 }
 
-MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept {
+MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost,
+                                        Entry* found) const noexcept {
   // Model pages are few and cached, so their fences are checked on the way down. The data
   // page's header, the line the probe hint names and its neighbours (where the exponential
   // search goes next) are fetched together, and a page whose entries bracket e proves the
@@ -196,14 +197,18 @@ MemoryTree::Position MemoryTree::locate(const Entry& e, std::vector<PathStep>* p
       ++cost->data_pages;
       cost->probes = steps.probes;
     }
-    if (slot > 0 && slot < page.end()) return Position{block, slot};
+    const auto arrive = [&] {
+      if (found && slot < page.end()) *found = page.entry_at(slot);
+      return Position{block, slot};
+    };
+    if (slot > 0 && slot < page.end()) return arrive();
     const DataHeader& h = page.header();
     if (e < h.low && h.left != kInvalidBlock)
       block = h.left;
     else if (!(h.flags & kHighInfinite) && !(e < h.high))
       block = h.right;
     else
-      return Position{block, slot};
+      return arrive();
   }
 }
 
@@ -316,17 +321,17 @@ bool MemoryTree::contains(const Entry& e) const noexcept {
   return c.valid() && c.entry() == e;
 }
 
-Cursor MemoryTree::cursor_at(BlockNumber block, std::size_t slot) const noexcept {
-  Cursor c(this, block, slot);
-  c.settle_forward();
+Cursor MemoryTree::lower_bound(const Entry& e) const noexcept {
+  if (root_ == kInvalidBlock) return Cursor();
+  Cursor c(this, kInvalidBlock, 0);
+  const Position at = locate(e, nullptr, nullptr, &c.entry_);
+  c.block_ = at.block;
+  c.slot_ = at.slot;
+  if (at.slot >= data(at.block).end()) c.settle_forward();
   return c;
 }
 
-Cursor MemoryTree::lower_bound(const Entry& e) const noexcept {
-  if (root_ == kInvalidBlock) return Cursor();
-  const Position at = locate(e, nullptr, nullptr);
-  return cursor_at(at.block, at.slot);
-}
+Cursor MemoryTree::find_key(std::uint64_t key) const noexcept { return lower_bound(first_entry_of(key)); }
 
 Cursor MemoryTree::upper_bound(const Entry& e) const noexcept {
   Entry next;
@@ -341,7 +346,9 @@ Cursor MemoryTree::upper_bound(const Entry& e) const noexcept {
 
 Cursor MemoryTree::first() const noexcept {
   if (leftmost_ == kInvalidBlock) return Cursor();
-  return cursor_at(leftmost_, data(leftmost_).first_slot());
+  Cursor c(this, leftmost_, data(leftmost_).first_slot());
+  c.settle_forward();
+  return c;
 }
 
 Cursor MemoryTree::last() const noexcept {
@@ -358,13 +365,14 @@ LookupCost MemoryTree::lookup_cost(const Entry& e) const noexcept {
   return cost;
 }
 
-Entry Cursor::entry() const noexcept { return tree_->data(block_).entry_at(slot_); }
-
 void Cursor::settle_forward() noexcept {
   // Moves to the first entry at or after (block_, slot_), crossing empty pages.
   while (block_ != kInvalidBlock) {
     const DataPage page = tree_->data(block_);
-    if (slot_ < page.end()) return;
+    if (slot_ < page.end()) {
+      entry_ = page.entry_at(slot_);
+      return;
+    }
     block_ = page.header().right;
     if (block_ != kInvalidBlock) slot_ = tree_->data(block_).first_slot();
   }
@@ -374,7 +382,10 @@ void Cursor::settle_backward() noexcept {
   // slot_ == end() means "before this page's first entry": continue on the left.
   while (block_ != kInvalidBlock) {
     const DataPage page = tree_->data(block_);
-    if (slot_ < page.end()) return;
+    if (slot_ < page.end()) {
+      entry_ = page.entry_at(slot_);
+      return;
+    }
     block_ = page.header().left;
     if (block_ != kInvalidBlock) slot_ = tree_->data(block_).last_slot();
   }

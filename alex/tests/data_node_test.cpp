@@ -218,6 +218,47 @@ TEST(DataNode, ProbeHint) {
   EXPECT_LT(probe_offset(empty.probe_hint(), Entry{5, 5}), 8192u);
 }
 
+// A key-only target (TID 0) is searched by comparing key offsets alone. Checked against
+// the definition -- the first slot whose entry is >= (key, 0) -- on pages of every key
+// width where keys repeat with many TIDs (so runs of equal offsets straddle the
+// predicted slot), for every key on the page, its neighbours and keys off both ends.
+TEST(DataNode, KeyOnlySeekMatchesTheDefinition) {
+  SplitMix64 rng(derive_seed("key-only-seek"));
+  for (std::size_t bytes : kPageSizes) {
+    for (int width = 1; width <= 8; ++width) {
+      const std::uint64_t span = width == 8 ? kU64Max - 1000 : (std::uint64_t{1} << (8 * width - 1));
+      const std::uint64_t first = 500 + rng.below(1000);
+      std::set<Entry> set;
+      const std::size_t n = cap(bytes, 8, 6) * 7 / 10;
+      while (set.size() < n) {
+        // A few distinct keys each repeated, plus singletons spread over the span.
+        const std::uint64_t key = rng.below(3) == 0 ? first + span / 8 * rng.below(8) : first + rng.below(span);
+        set.insert(Entry{key, random_tid(rng)});
+      }
+      const std::vector<Entry> entries(set.begin(), set.end());
+      PageBuf b(bytes);
+      auto p = b.page();
+      ASSERT_EQ(p.layout(cspan(entries), infinite_from(Entry{0, 0}), kInvalidBlock, kInvalidBlock), Status::kOk);
+      ASSERT_EQ(p.header().key_width, bytes_for(entries.back().key - p.header().base_key));
+      const auto expected = [&](std::uint64_t key) {
+        std::size_t s = 0;
+        while (s < p.end() && p.entry_at(s) < first_entry_of(key)) ++s;
+        return s;
+      };
+      std::vector<std::uint64_t> keys{0, 1, first - 1, kU64Max};
+      for (const Entry& e : entries) {
+        keys.push_back(e.key);
+        keys.push_back(e.key + 1);
+        keys.push_back(e.key - 1);
+      }
+      for (const std::uint64_t key : keys) {
+        ASSERT_EQ(p.seek(first_entry_of(key)), expected(key)) << "width " << width << " key " << key;
+        ASSERT_TRUE(BoundsMatch(p, entries, first_entry_of(key)));
+      }
+    }
+  }
+}
+
 TEST(DataNode, LayoutEmptyPage) {
   PageBuf b(8192);
   auto p = b.page();

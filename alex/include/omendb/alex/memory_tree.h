@@ -54,12 +54,14 @@ struct CheckResult {
 
 class MemoryTree;
 
-// A position on an entry. Valid until the tree changes. The slot may be a gap whose
-// filler copies the entry (what a search lands on); moving resolves it.
+// A position on an entry, and the entry, decoded when the cursor arrives: a point lookup
+// decodes it while the page's slot format is at hand from the search. Valid until the
+// tree changes. The slot may be a gap whose filler copies the entry (what a search lands
+// on); moving resolves it.
 class Cursor {
  public:
   bool valid() const noexcept { return block_ != kInvalidBlock; }
-  Entry entry() const noexcept;
+  Entry entry() const noexcept { return entry_; }
   void next() noexcept;
   void prev() noexcept;
 
@@ -73,6 +75,7 @@ class Cursor {
   const MemoryTree* tree_ = nullptr;
   BlockNumber block_ = kInvalidBlock;
   std::size_t slot_ = 0;
+  Entry entry_{};
 };
 
 class MemoryTree {
@@ -87,9 +90,10 @@ class MemoryTree {
   Status erase(const Entry& e);   // kNotFound if absent
   bool contains(const Entry& e) const noexcept;
 
-  Cursor lower_bound(const Entry& e) const noexcept;  // first entry >= e
+  [[gnu::flatten]] Cursor lower_bound(const Entry& e) const noexcept;  // first entry >= e
   Cursor upper_bound(const Entry& e) const noexcept;  // first entry > e
-  Cursor find_key(std::uint64_t key) const noexcept { return lower_bound(first_entry_of(key)); }
+  // lower_bound(first_entry_of(key)), compiled for the known TID 0 (a point lookup).
+  [[gnu::flatten]] Cursor find_key(std::uint64_t key) const noexcept;
   Cursor first() const noexcept;
   Cursor last() const noexcept;
 
@@ -130,8 +134,11 @@ class MemoryTree {
   // Follows the models down to a data page, moving sideways at each model level until
   // its fences hold e.
   Route route_down(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
-  // Descends to the data page holding e, recording the model path when asked.
-  Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost) const noexcept;
+  // Descends to the data page holding e, recording the model path when asked. Given
+  // `found`, stores there the entry at the answer's slot if it lies before the page's end,
+  // decoded while the search's slot format is at hand (a point lookup's cursor).
+  [[gnu::flatten]] Position locate(const Entry& e, std::vector<PathStep>* path, LookupCost* cost,
+                                   Entry* found = nullptr) const noexcept;
   // Recomputes a data page's probe hint, here and in the route hints of its parent (found
   // from `path`, which reached the page's level-1 parent or a neighbour of it).
   void refresh_hint(BlockNumber block, const std::vector<PathStep>& path);
@@ -147,7 +154,6 @@ class MemoryTree {
   void build_levels(std::vector<ChildRef> children);
   // ChildRef::low of a page at `level` (0 = data).
   Entry low_hint(BlockNumber block, std::size_t level) const noexcept;
-  Cursor cursor_at(BlockNumber block, std::size_t slot) const noexcept;
 
   TreeOptions options_;
   // Pages live in chunks of kPagesPerChunk, backed by huge pages where the OS allows.

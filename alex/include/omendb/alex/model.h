@@ -78,9 +78,11 @@ struct LinearModel {
   bool double_scale() noexcept;
 
   // The 128-bit remainder of input() and predict_input(), out of line so that the fast
-  // paths inline into the descent.
-  std::int64_t input_below_base(const Entry& e) const noexcept;
-  std::int64_t predict_wide(std::int64_t x) const noexcept;
+  // paths inline into the descent -- also where the descent is flattened (MemoryTree::
+  // locate) or link-time optimisation inlines across files: inlined, they share their
+  // 128-bit arithmetic with the fast paths and lengthen them.
+  [[gnu::noinline, gnu::cold]] std::int64_t input_below_base(const Entry& e) const noexcept;
+  [[gnu::noinline, gnu::cold]] std::int64_t predict_wide(std::int64_t x) const noexcept;
 };
 static_assert(sizeof(LinearModel) == 40, "LinearModel is stored in pages");
 
