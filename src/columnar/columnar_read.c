@@ -1256,7 +1256,6 @@ columnar_row_ref_values(ColumnarRowRef *ref, TupleDesc desc, int from, int to,
 
 			ref_directory(ref, &reader);
 			old = MemoryContextSwitchTo(rows->cxt);
-
 			read_block(&reader, ref->group, a, ref->block, rows->nrows, att, c);
 			MemoryContextSwitchTo(old);
 			c->loaded = true;
