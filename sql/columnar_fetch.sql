@@ -189,6 +189,123 @@ DELETE FROM pc_zstd WHERE id = 6;
 SELECT count(*) FROM pc_zstd WHERE id IN (5, 6, 7);
 ROLLBACK;
 
+-- A fetched row's columns are decoded as the executor asks for them (the columnar
+-- slot): only early columns, a filter on an early column then later ones, whole rows of
+-- every type with NULLs and TOAST-sized values, dropped and added columns, columns
+-- asked for after the scan moved on to other rows (the outer side of a nested loop,
+-- whose blocks a cache of nothing has dropped by then), UPDATE and DELETE RETURNING,
+-- triggers' old and new rows, SELECT FOR UPDATE, index-only scans: all as on heap.
+-- lazy_diff runs a query on lh and lc (for @) and counts the rows one has and the
+-- other has not.
+CREATE FUNCTION lazy_diff(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format('WITH h AS (%s), c AS (%s) SELECT count(*) FROM ((TABLE h EXCEPT ALL TABLE c) UNION ALL (TABLE c EXCEPT ALL TABLE h)) x',
+                 replace(q, '@', 'lh'), replace(q, '@', 'lc')) INTO n;
+  RETURN n;
+END $$;
+CREATE TABLE lh (id int8, b bool, i2 int2, i4 int4, f4 float4, f8 float8, n numeric,
+                 n2 numeric(10,2), d date, ts timestamp, tz timestamptz, iv interval,
+                 nm name, ch char(5), vc varchar(20), t text, by bytea, u uuid, j jsonb,
+                 arr int4[], gone int4, last int8);
+INSERT INTO lh
+SELECT g,
+       CASE WHEN g % 5 <> 0 THEN g % 2 = 0 END,
+       CASE WHEN g % 7 <> 0 THEN (g % 1000)::int2 END,
+       CASE WHEN g % 11 <> 0 THEN g * 17 END,
+       CASE WHEN g % 13 <> 0 THEN g / 7.0 END,
+       CASE WHEN g % 3 <> 0 THEN g / 9.0 END,
+       CASE WHEN g % 4 <> 0 THEN g / 3.0 END,
+       CASE WHEN g % 6 <> 0 THEN g / 100.0 END,
+       CASE WHEN g % 8 <> 0 THEN date '2020-01-01' + g END,
+       timestamp '2020-01-01' + g * interval '1 minute',
+       CASE WHEN g % 9 <> 0 THEN timestamptz '2020-01-01 00:00+00' + g * interval '1 second' END,
+       CASE WHEN g % 10 <> 0 THEN g * interval '1 hour 1 second' END,
+       ('n' || g)::name,
+       CASE WHEN g % 12 <> 0 THEN chr(65 + g % 26) END,
+       CASE WHEN g % 14 <> 0 THEN 'vc' || g END,
+       CASE WHEN g % 400 = 0 THEN repeat(md5(g::text), 200)   -- 6,400 bytes
+            WHEN g % 15 = 0 THEN NULL ELSE 't' || g END,
+       CASE WHEN g % 16 <> 0 THEN decode(md5(g::text), 'hex') END,
+       CASE WHEN g % 17 <> 0 THEN md5(g::text)::uuid END,
+       CASE WHEN g % 18 <> 0 THEN jsonb_build_object('g', g, 's', 'x' || g) END,
+       CASE WHEN g % 19 <> 0 THEN ARRAY[g, g + 1, g + 2] END,
+       g, g * 1000
+  FROM generate_series(1, 3000) g;
+CREATE TABLE lc (LIKE lh) USING columnar;
+SELECT columnar_set_options('lc', chunk_group_row_limit => 1000);
+INSERT INTO lc SELECT * FROM lh;
+CREATE INDEX ON lh (id);
+CREATE INDEX ON lc (id);
+ANALYZE lh, lc;
+SET enable_seqscan = off;
+SET enable_material = off;
+-- The outer index scan returns its row whole (a table without dropped columns), decoded
+-- up to the join key only; the join asks for the rest after the inner scan has fetched
+-- other rows and, with no cache, evicted the outer row's blocks.
+EXPLAIN (COSTS OFF, VERBOSE)
+SELECT a.id, a.ch, a.t, a.j, a.last, b.u FROM lc a JOIN lc b ON b.id = a.id + 1 WHERE a.id > 0;
+SELECT lazy_diff('SELECT a.id, a.ch, a.t, a.j, a.last, b.u FROM @ a JOIN @ b ON b.id = a.id + 1 WHERE a.id > 0') AS after_inner;
+SET omendb.columnar_cache_size = 0;
+SELECT lazy_diff('SELECT a.id, a.ch, a.t, a.j, a.last, b.u FROM @ a JOIN @ b ON b.id = a.id + 1 WHERE a.id > 0') AS after_inner_no_cache;
+RESET omendb.columnar_cache_size;
+ALTER TABLE lh DROP COLUMN gone;
+ALTER TABLE lc DROP COLUMN gone;
+ALTER TABLE lh ADD COLUMN added text DEFAULT 'dflt';
+ALTER TABLE lc ADD COLUMN added text DEFAULT 'dflt';
+INSERT INTO lh (id, t, last, added)
+SELECT g, 'late ' || g, g * 1000, 'new ' || g FROM generate_series(3001, 3300) g;
+INSERT INTO lc SELECT * FROM lh WHERE id > 3000;
+CREATE TABLE lprobe AS SELECT id FROM lh ORDER BY hashint8(id);
+ANALYZE lh, lc, lprobe;
+EXPLAIN (COSTS OFF)
+SELECT p.id, c.t, c.arr, c.last, c.added FROM lprobe p JOIN lc c ON c.id = p.id AND c.i4 % 3 = 0;
+SELECT lazy_diff('SELECT p.id, c.b, c.i2 FROM lprobe p JOIN @ c USING (id)') AS early,
+       lazy_diff('SELECT p.id, c.t, c.arr, c.last, c.added FROM lprobe p JOIN @ c ON c.id = p.id AND c.i4 % 3 = 0') AS filtered,
+       lazy_diff('SELECT c.* FROM lprobe p JOIN @ c USING (id)') AS whole,
+       lazy_diff('SELECT c.id, c::text FROM lprobe p JOIN @ c USING (id)') AS whole_row;
+SET omendb.columnar_cache_size = 0;
+SELECT lazy_diff('SELECT c.* FROM lprobe p JOIN @ c USING (id)') AS whole_no_cache;
+RESET omendb.columnar_cache_size;
+-- Old rows of UPDATE and DELETE (RETURNING, the new row's unchanged columns), locked
+-- rows, and triggers' rows, fetched through the index.
+EXPLAIN (COSTS OFF)
+UPDATE lc c SET i4 = c.i4 + 1 FROM lprobe p WHERE c.id = p.id AND p.id % 7 = 0 RETURNING c.*;
+BEGIN;
+SELECT lazy_diff('UPDATE @ c SET i4 = c.i4 + 1 FROM lprobe p WHERE c.id = p.id AND p.id % 7 = 0 RETURNING c.*') AS updated,
+       lazy_diff('DELETE FROM @ c USING lprobe p WHERE c.id = p.id AND p.id % 11 = 0 RETURNING c.*') AS deleted;
+SELECT lazy_diff('SELECT c.* FROM lprobe p JOIN @ c USING (id)') AS after_dml,
+       lazy_diff('SELECT c.id, c.t, c.last FROM lprobe p JOIN @ c USING (id) WHERE p.id % 50 = 0 FOR UPDATE OF c') AS locked;
+ROLLBACK;
+CREATE TABLE lazy_log (tab text, old text, new text);
+CREATE FUNCTION lazy_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO lazy_log VALUES (TG_TABLE_NAME, OLD::text, NEW::text);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER lh_log AFTER UPDATE ON lh FOR EACH ROW EXECUTE FUNCTION lazy_log();
+CREATE TRIGGER lc_log AFTER UPDATE ON lc FOR EACH ROW EXECUTE FUNCTION lazy_log();
+SET omendb.columnar_cache_size = 0;
+UPDATE lh c SET last = -c.last FROM lprobe p WHERE c.id = p.id AND p.id % 13 = 0;
+UPDATE lc c SET last = -c.last FROM lprobe p WHERE c.id = p.id AND p.id % 13 = 0;
+RESET omendb.columnar_cache_size;
+SELECT count(*) AS logged,
+       (SELECT count(*) FROM ((SELECT old, new FROM lazy_log WHERE tab = 'lh' EXCEPT ALL
+                               SELECT old, new FROM lazy_log WHERE tab = 'lc') UNION ALL
+                              (SELECT old, new FROM lazy_log WHERE tab = 'lc' EXCEPT ALL
+                               SELECT old, new FROM lazy_log WHERE tab = 'lh')) x) AS differ
+  FROM lazy_log WHERE tab = 'lc';
+-- Index-only scans fetch every row (no visibility map) and decode none of it.
+CREATE INDEX ON lh (last);
+CREATE INDEX ON lc (last);
+EXPLAIN (COSTS OFF) SELECT last FROM lc WHERE last > 100000;
+SELECT lazy_diff('SELECT last FROM @ WHERE last > 100000') AS index_only;
+RESET enable_seqscan;
+RESET enable_material;
+DROP TABLE lh, lc, lprobe, lazy_log;
+DROP FUNCTION lazy_diff(text), lazy_log();
+
 RESET enable_bitmapscan;
 RESET enable_hashjoin;
 RESET enable_mergejoin;

@@ -351,6 +351,27 @@ typedef struct ColumnarDirectory
 	const char ***minmax;		/* [group][att]: the entry's min/max images, or NULL */
 } ColumnarDirectory;
 
+/*
+ * A row an index fetch found, which a columnar slot (columnar_slot.c) decodes column by
+ * column as the executor asks for them: its block of rows in the fetch cache, and what
+ * it takes to read that block again if the cache dropped it meanwhile. dir and rows
+ * are the cache's entries as last looked up, valid while its generation is.
+ */
+typedef struct ColumnarRowRef
+{
+	Oid			relid;
+	ColumnarStripe stripe;		/* a written one */
+	int			group;
+	int			block;			/* of the group */
+	int			row;			/* in the block */
+	uint64		generation;		/* columnar_cache_generation() when dir and rows were set */
+	ColumnarDirectory *dir;		/* NULL: look it up */
+	void	   *rows;			/* NULL: look it up */
+} ColumnarRowRef;
+
+extern void columnar_row_ref_values(ColumnarRowRef *ref, TupleDesc desc, int from, int to,
+									Datum *values, bool *isnull, MemoryContext copy_cxt);
+
 /* Reads one relation's stripes; keeps the current stripe's directory and one group. */
 /*
  * What an MVCC snapshot sees, as a key for what was read with it: the same snapshot
@@ -499,9 +520,19 @@ typedef struct ColumnarCacheKey
 
 extern void *columnar_cache_lookup(const ColumnarCacheKey *key);
 extern void columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt);
+extern void columnar_cache_resized(const ColumnarCacheKey *key);
+extern uint64 columnar_cache_generation(void);
 extern void columnar_cache_trim(void);
 extern void columnar_cache_forget(uint64 storage_id);
 extern void columnar_cache_init(void);
+
+/* ---- the table's slot: fetched rows decoded on demand (columnar_slot.c) ---- */
+
+extern PGDLLIMPORT const TupleTableSlotOps TTSOpsColumnar;
+
+#define TTS_IS_COLUMNAR(slot) ((slot)->tts_ops == &TTSOpsColumnar)
+
+extern void columnar_slot_store_ref(TupleTableSlot *slot, const ColumnarRowRef *ref);
 
 /* ---- index builds (columnar_index.c) ---- */
 

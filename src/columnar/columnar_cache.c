@@ -12,7 +12,11 @@
  * transaction (it restarts row numbers), calls columnar_cache_forget.
  *
  * Entries are evicted only by columnar_cache_trim, which fetches call before they look
- * anything up, so what one fetch looked up stays valid until it has copied its row out.
+ * anything up, so what one fetch looked up stays valid until it has stored its row.
+ * A row that a slot decodes later (columnar_slot.c) keeps the entries it looked up
+ * together with the generation, which every eviction advances: while it is unchanged,
+ * they are still there. An entry may grow after it was inserted (a block of rows whose
+ * columns are read as they are asked for); columnar_cache_resized counts what it took.
  */
 #include "columnar.h"
 
@@ -35,6 +39,7 @@ static HTAB *cache;
 static MemoryContext cache_cxt;
 static dlist_head lru = DLIST_STATIC_INIT(lru);
 static Size cached_bytes;
+static uint64 generation;
 
 static void
 cache_create(void)
@@ -94,9 +99,30 @@ columnar_cache_insert(const ColumnarCacheKey *key, void *data, MemoryContext cxt
 	cached_bytes += bytes;
 }
 
+/* The entry's data grew (in its context) since it was inserted or last measured. */
+void
+columnar_cache_resized(const ColumnarCacheKey *key)
+{
+	CacheEntry *e = cache ? hash_search(cache, key, HASH_FIND, NULL) : NULL;
+	Size		bytes;
+
+	if (e == NULL)
+		return;
+	bytes = MemoryContextMemAllocated(e->cxt, true);
+	cached_bytes += bytes - e->bytes;
+	e->bytes = bytes;
+}
+
+uint64
+columnar_cache_generation(void)
+{
+	return generation;
+}
+
 static void
 cache_remove(CacheEntry *e)
 {
+	generation++;
 	dlist_delete(&e->lru);
 	cached_bytes -= e->bytes;
 	MemoryContextDelete(e->cxt);

@@ -435,10 +435,16 @@ columnar_next(ScanState *ss)
 	return NULL;
 }
 
-/* The quals stay in the plan's filter, which ExecScan applies; nothing to recheck here. */
+/*
+ * The quals stay in the plan's filter, which ExecScan applies; nothing to recheck here.
+ * EvalPlanQual passes the row it rechecks in a slot of the table's type, whose columns
+ * a fetch leaves to decode on demand; PG15 gives a CustomScan's quals and projection a
+ * virtual scan slot, which they read without asking it to decode anything: decode all.
+ */
 static bool
 columnar_recheck(ScanState *ss, TupleTableSlot *slot)
 {
+	slot_getallattrs(slot);
 	return true;
 }
 

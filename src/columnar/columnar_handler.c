@@ -85,7 +85,7 @@ columnar_am_oid(void)
 static const TupleTableSlotOps *
 columnar_slot_callbacks(Relation rel)
 {
-	return &TTSOpsVirtual;
+	return &TTSOpsColumnar;
 }
 
 /* ---- storage lifecycle ---- */

@@ -110,7 +110,7 @@ crosscheck_fails(Relation rel, ItemPointer tid, Snapshot crosscheck)
 
 	if (crosscheck == InvalidSnapshot)
 		return false;
-	probe = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+	probe = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsColumnar);
 	visible = columnar_fetch_row_version(rel, tid, crosscheck, probe);
 	ExecDropSingleTupleTableSlot(probe);
 	return !visible;

@@ -940,9 +940,11 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 
 /*
  * Index fetches read single rows through the fetch cache (columnar_cache.c): a block
- * (COLUMNAR_BLOCK_ROWS rows of one column) is decompressed once and its values' offsets computed
- * once, then any row of it is a lookup. Values are copied into the slot, since the
- * cache may drop the block at the next fetch.
+ * (COLUMNAR_BLOCK_ROWS rows of one column) is decompressed once and its values' offsets
+ * computed once, then any row of it is a lookup. A fetch only decides which row it
+ * returns; a columnar slot decodes the row's columns when the executor asks for them
+ * (columnar_slot.c), so a query that reads the first few columns reads and decompresses
+ * blocks of those only, and the cache keeps only those.
  */
 
 /*
@@ -952,12 +954,26 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
  */
 typedef struct CachedBlock
 {
+	bool		loaded;			/* read; the rest is unset until then */
 	const char *raw;			/* NULL: all NULL, or packed */
 	int32	   *offsets;		/* [row], -1 for NULL; NULL: fixed stride, no NULLs */
 	int			stride;
 	bool		is_packed;
 	PackedBlock packed;
 } CachedBlock;
+
+/*
+ * Block k of each column of a chunk group, read column by column as rows of it are
+ * asked for: one cache entry for a block of rows, so that a row costs one hash lookup,
+ * one memory context and one eviction, not one per column.
+ */
+typedef struct CachedRows
+{
+	MemoryContext cxt;			/* the cache entry's: columns read later go here too */
+	int			nrows;
+	int			natts;			/* the stripe's */
+	CachedBlock cols[FLEXIBLE_ARRAY_MEMBER];
+} CachedRows;
 
 typedef struct ColumnarIndexFetch
 {
@@ -970,9 +986,8 @@ typedef struct ColumnarIndexFetch
 	ColumnarSnapshotKey stripes_key;
 	ColumnarStripe *stripes;
 	int			nstripes;
-	/* where a row's numeric values of packed blocks are built, for each column */
-	char	   *numeric_bufs;
-	int			numeric_natts;
+	/* values decoded for a slot of another type, until it copies them; NULL until then */
+	MemoryContext values_cxt;
 } ColumnarIndexFetch;
 
 struct IndexFetchTableData *
@@ -1005,8 +1020,8 @@ columnar_index_fetch_end(struct IndexFetchTableData *data)
 	columnar_reader_free(&f->reader);
 	if (f->stripes != NULL)
 		pfree(f->stripes);
-	if (f->numeric_bufs != NULL)
-		pfree(f->numeric_bufs);
+	if (f->values_cxt != NULL)
+		MemoryContextDelete(f->values_cxt);
 	pfree(f);
 }
 
@@ -1058,24 +1073,33 @@ cache_key(ColumnarReader *reader, int group, int attno, int block, ColumnarCache
 	key->block = block;
 }
 
+/* The directory of the reader's (written) stripe, from the cache or read into it. */
+static ColumnarDirectory *
+cached_directory(ColumnarReader *reader)
+{
+	ColumnarCacheKey key;
+	ColumnarDirectory *dir;
+	MemoryContext cxt;
+
+	cache_key(reader, -1, -1, -1, &key);
+	dir = columnar_cache_lookup(&key);
+	if (dir != NULL)
+		return dir;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached directory",
+								ALLOCSET_SMALL_SIZES);
+	dir = read_directory(reader, cxt);
+	columnar_cache_insert(&key, dir, cxt);
+	return dir;
+}
+
 /* Points the reader at a written stripe, with its directory from the cache. */
 static void
 fetch_set_stripe(ColumnarReader *reader, const ColumnarStripe *stripe)
 {
-	ColumnarCacheKey key;
-	MemoryContext cxt;
-
 	reader->stripe = *stripe;
 	reader->have_stripe = true;
 	reader->group = -1;
-	cache_key(reader, -1, -1, -1, &key);
-	reader->dir = columnar_cache_lookup(&key);
-	if (reader->dir != NULL)
-		return;
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached directory",
-								ALLOCSET_SMALL_SIZES);
-	reader->dir = read_directory(reader, cxt);
-	columnar_cache_insert(&key, reader->dir, cxt);
+	reader->dir = cached_directory(reader);
 }
 
 /* Reads and decodes block k (n rows) of column attno of a group of the reader's stripe. */
@@ -1110,94 +1134,180 @@ read_block(ColumnarReader *reader, int group, int attno, int k, int n, Form_pg_a
 	}
 }
 
-/*
- * Block k of each column of a group of the reader's stripe ([attno], for the columns
- * the stripe has), from the cache or read. A fetch returns every column of its row, so
- * a block of rows is one cache entry: a row that misses costs one hash lookup, one
- * memory context and one later eviction, not one per column. Dropped columns are not
- * read (a column is never undropped).
- */
-static const CachedBlock *
-fetch_blocks(ColumnarReader *reader, int group, int k, TupleDesc desc)
+/* An empty cache entry for a block of rows of the reader's stripe. */
+static CachedRows *
+new_cached_rows(ColumnarReader *reader, const ColumnarCacheKey *key)
 {
-	int			n = block_nrows(reader->dir, reader->dir->group_rows[group], k);
-	ColumnarCacheKey key;
-	CachedBlock *blocks;
-	MemoryContext cxt,
-				old;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached rows",
+											  ALLOCSET_SMALL_SIZES);
+	CachedRows *rows = MemoryContextAllocZero(cxt, offsetof(CachedRows, cols) +
+											  reader->dir->natts * sizeof(CachedBlock));
 
-	cache_key(reader, group, -1, k, &key);
-	blocks = columnar_cache_lookup(&key);
-	if (blocks != NULL)
-		return blocks;
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar cached blocks",
-								ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(cxt);
-	blocks = palloc0(reader->dir->natts * sizeof(CachedBlock));
-	for (int a = 0; a < reader->dir->natts; a++)
-	{
-		if (!TupleDescAttr(desc, a)->attisdropped)
-			read_block(reader, group, a, k, n, TupleDescAttr(desc, a), &blocks[a]);
-	}
-	MemoryContextSwitchTo(old);
-	columnar_cache_insert(&key, blocks, cxt);
-	return blocks;
+	rows->cxt = cxt;
+	rows->natts = reader->dir->natts;
+	rows->nrows = block_nrows(reader->dir, reader->dir->group_rows[key->group], key->block);
+	columnar_cache_insert(key, rows, cxt);
+	return rows;
 }
 
-/* Copies row of the fetch's stripe into slot. */
+/*
+ * Row i's value in a cached block, a value passed by reference copied into cxt: the
+ * cache may drop the block at the next fetch, while the slot still holds the row.
+ */
+static Datum
+row_value(ColumnarReader *reader, const CachedBlock *c, Form_pg_attribute att, int i,
+		  bool *isnull, MemoryContext cxt)
+{
+	int32		off;
+	Size		len;
+	char	   *copy;
+
+	if (c->is_packed)
+	{
+		const bits8 *bitmap = c->packed.bitmap;
+
+		*isnull = bitmap != NULL && att_isnull(i, bitmap);
+		if (*isnull)
+			return (Datum) 0;
+		return packed_value(reader, &c->packed, att, bitmap != NULL ? bitmap_rank(bitmap, i) : i,
+							c->packed.numeric ? MemoryContextAlloc(cxt, COLUMNAR_NUMERIC_BUF) : NULL);
+	}
+	off = c->raw == NULL ? -1 : c->offsets ? c->offsets[i] : i * c->stride;
+	*isnull = off < 0;
+	if (*isnull)
+		return (Datum) 0;
+	if (att->attbyval)
+		return fetchatt(att, c->raw + off);
+	len = att_addlength_pointer(0, att->attlen, c->raw + off);
+	copy = MemoryContextAlloc(cxt, len);
+	memcpy(copy, c->raw + off, len);
+	return PointerGetDatum(copy);
+}
+
+/* Sets the reader's directory: the ref's stripe's. */
+static void
+ref_directory(ColumnarRowRef *ref, ColumnarReader *reader)
+{
+	if (ref->dir == NULL)
+		ref->dir = cached_directory(reader);
+	reader->dir = ref->dir;
+}
+
+/*
+ * Columns [from, to) of a fetched row (by desc's attnos) into values and isnull, values
+ * passed by reference copied into copy_cxt. Blocks of columns not read before are read
+ * into the row's cache entry, which is made again if the cache dropped it since: the
+ * stripe's pages never change while the relation is open. A column added after the
+ * stripe was written reads as its default, a dropped one as NULL.
+ */
+void
+columnar_row_ref_values(ColumnarRowRef *ref, TupleDesc desc, int from, int to,
+						Datum *values, bool *isnull, MemoryContext copy_cxt)
+{
+	Relation	rel = RelationIdGetRelation(ref->relid);
+	ColumnarReader reader;
+	ColumnarCacheKey key;
+	CachedRows *rows;
+	bool		grew = false;
+
+	if (!RelationIsValid(rel))
+		elog(ERROR, "could not open relation with OID %u", ref->relid);
+	memset(&reader, 0, sizeof(reader));
+	reader.rel = rel;
+	reader.storage_id = ref->stripe.storage_id;
+	reader.stripe = ref->stripe;
+	reader.have_stripe = true;
+	reader.group = -1;
+	if (ref->generation != columnar_cache_generation())
+	{
+		ref->dir = NULL;
+		ref->rows = NULL;
+		ref->generation = columnar_cache_generation();
+	}
+	cache_key(&reader, ref->group, -1, ref->block, &key);
+	if (ref->rows == NULL)
+		ref->rows = columnar_cache_lookup(&key);
+	for (int a = from; a < to; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		CachedBlock *c;
+
+		if (att->attisdropped)
+		{
+			values[a] = (Datum) 0;
+			isnull[a] = true;
+			continue;
+		}
+		if (ref->rows == NULL)
+		{
+			ref_directory(ref, &reader);
+			ref->rows = new_cached_rows(&reader, &key);
+		}
+		rows = ref->rows;
+		if (a >= rows->natts)
+		{
+			values[a] = getmissingattr(desc, a + 1, &isnull[a]);
+			continue;
+		}
+		c = &rows->cols[a];
+		if (!c->loaded)
+		{
+			MemoryContext old;
+
+			ref_directory(ref, &reader);
+			old = MemoryContextSwitchTo(rows->cxt);
+			read_block(&reader, ref->group, a, ref->block, rows->nrows, att, c);
+			MemoryContextSwitchTo(old);
+			c->loaded = true;
+			grew = true;
+		}
+		values[a] = row_value(&reader, c, att, ref->row, &isnull[a], copy_cxt);
+	}
+	if (grew)
+		columnar_cache_resized(&key);
+	RelationClose(rel);
+}
+
+/*
+ * Stores row of the fetch's stripe in slot: in a columnar slot as a reference that it
+ * decodes as columns are asked for, in a slot of another type decoded and copied.
+ */
 static void
 fetch_store_row(ColumnarIndexFetch *f, uint64 row, TupleTableSlot *slot)
 {
 	ColumnarReader *reader = &f->reader;
-	TupleDesc	desc = slot->tts_tupleDescriptor;
 	uint64		in_stripe = row - reader->stripe.first_row;
 	int			group = (int) (in_stripe / reader->dir->group_rows[0]);
 	int			r = (int) (in_stripe - (uint64) group * reader->dir->group_rows[0]);
-	int			k,
-				i;
-	const CachedBlock *blocks;
+	ColumnarRowRef ref;
 
 	if (group >= reader->stripe.chunk_group_count || r >= (int) reader->dir->group_rows[group])
 		corrupt_stripe(reader, "row beyond its chunk groups");
-	k = r / reader->dir->block_rows;
-	i = r - k * reader->dir->block_rows;
-	blocks = fetch_blocks(reader, group, k, desc);
-	ExecClearTuple(slot);
-	for (int a = 0; a < desc->natts; a++)
+	ref.relid = RelationGetRelid(reader->rel);
+	ref.stripe = reader->stripe;
+	ref.group = group;
+	ref.block = r / reader->dir->block_rows;
+	ref.row = r - ref.block * reader->dir->block_rows;
+	ref.generation = columnar_cache_generation();
+	ref.dir = reader->dir;
+	ref.rows = NULL;
+	if (TTS_IS_COLUMNAR(slot))
+		columnar_slot_store_ref(slot, &ref);
+	else
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, a);
-		const CachedBlock *c;
-		int32		off;
+		TupleDesc	desc = slot->tts_tupleDescriptor;
 
-		if (att->attisdropped)
-		{
-			slot->tts_isnull[a] = true;
-			continue;
-		}
-		if (a >= reader->dir->natts)
-		{
-			/* a column added after the stripe was written reads as its default */
-			slot->tts_values[a] = getmissingattr(desc, a + 1, &slot->tts_isnull[a]);
-			continue;
-		}
-		c = &blocks[a];
-		if (c->is_packed)
-		{
-			const bits8 *bitmap = c->packed.bitmap;
-
-			slot->tts_isnull[a] = bitmap != NULL && att_isnull(i, bitmap);
-			slot->tts_values[a] = slot->tts_isnull[a] ? (Datum) 0 :
-				packed_value(reader, &c->packed, att,
-							 bitmap != NULL ? bitmap_rank(bitmap, i) : i,
-							 f->numeric_bufs + a * COLUMNAR_NUMERIC_BUF);
-			continue;
-		}
-		off = c->raw == NULL ? -1 : c->offsets ? c->offsets[i] : i * c->stride;
-		slot->tts_isnull[a] = off < 0;
-		slot->tts_values[a] = off < 0 ? (Datum) 0 : fetchatt(att, c->raw + off);
+		if (f->values_cxt == NULL)
+			f->values_cxt = AllocSetContextCreate(GetMemoryChunkContext(f),
+												  "columnar fetched values",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(f->values_cxt);
+		ExecClearTuple(slot);
+		columnar_row_ref_values(&ref, desc, 0, desc->natts, slot->tts_values, slot->tts_isnull,
+								f->values_cxt);
+		ExecStoreVirtualTuple(slot);
+		ExecMaterializeSlot(slot);
 	}
-	ExecStoreVirtualTuple(slot);
-	ExecMaterializeSlot(slot);
 	columnar_row_to_tid(row, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(reader->rel);
 }
@@ -1226,7 +1336,11 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	if (IsMVCCSnapshot(snapshot))
 		columnar_flush_for_read(rel, snapshot->curcid, false);
 	if (columnar_pending_row(rel, row, snapshot, slot))
+	{
+		/* its values are the write state's, which a flush frees */
+		ExecMaterializeSlot(slot);
 		return !reader_row_deleted(&f->reader, row, snapshot);
+	}
 	if (!fetch_find_stripe(f, row, snapshot, &stripe))
 		return false;
 	if (stripe.first_block < 0)
@@ -1239,14 +1353,6 @@ columnar_index_fetch_tuple(struct IndexFetchTableData *data, ItemPointer tid,
 	fetch_set_stripe(&f->reader, &stripe);
 	if (reader_row_deleted(&f->reader, row, snapshot))
 		return false;
-	if (f->numeric_natts < slot->tts_tupleDescriptor->natts)
-	{
-		if (f->numeric_bufs != NULL)
-			pfree(f->numeric_bufs);
-		f->numeric_natts = slot->tts_tupleDescriptor->natts;
-		f->numeric_bufs = MemoryContextAlloc(GetMemoryChunkContext(f),
-											 f->numeric_natts * COLUMNAR_NUMERIC_BUF);
-	}
 	fetch_store_row(f, row, slot);
 	return true;
 }
@@ -1296,16 +1402,14 @@ columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
 	row_version.busy = true;
 	found = columnar_index_fetch_tuple(&f->base, tid, snapshot, slot, &call_again, NULL);
 	row_version.busy = false;
-	/* the values live in the fetch's reader until its next row */
-	if (found)
-		ExecMaterializeSlot(slot);
 	return found;
 }
 
 bool
 columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
 {
-	TupleTableSlot *probe = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+	/* a columnar slot: nothing of the row is decoded */
+	TupleTableSlot *probe = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsColumnar);
 	bool		visible = columnar_fetch_row_version(rel, &slot->tts_tid, snapshot, probe);
 
 	ExecDropSingleTupleTableSlot(probe);
