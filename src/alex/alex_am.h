@@ -162,6 +162,7 @@ extern void alex_page_links(Page page, BlockNumber *left, BlockNumber *right);
 extern bool alex_entry_in_fences(const AlexEntry *e, const AlexFences *f);
 extern int	alex_entry_cmp(const AlexEntry *a, const AlexEntry *b);
 extern BlockNumber alex_descend(Relation index, const AlexEntry *e, int to_level);
+extern Buffer alex_read_buffer(Relation index, BlockNumber block);
 extern Buffer alex_settle(Relation index, BlockNumber block, const AlexEntry *e, int level, int mode);
 extern void alex_invalidate_cache(Relation index);
 extern void alex_report_page(Relation index, BlockNumber block, const char *what) pg_attribute_noreturn();

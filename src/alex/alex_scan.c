@@ -210,7 +210,7 @@ lock_left_neighbour(IndexScanDesc scan, BlockNumber block, const AlexEntry *belo
 
 	while (block != InvalidBlockNumber)
 	{
-		Buffer		buf = ReadBuffer(scan->indexRelation, block);
+		Buffer		buf = alex_read_buffer(scan->indexRelation, block);
 		Page		page = BufferGetPage(buf);
 		AlexFences	fences;
 		AlexBlock	left,
@@ -265,7 +265,7 @@ next_values_page(IndexScanDesc scan, bool first)
 
 			/* Every entry below the last page's high fence has been returned. */
 			start = so->page_high;
-			buf = ReadBuffer(scan->indexRelation, so->next_block);
+			buf = alex_read_buffer(scan->indexRelation, so->next_block);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			continues = alex_page_holds(scan->indexRelation, buf, ALEX_PAGE_DATA);
 			if (continues)
@@ -308,7 +308,7 @@ read_null_page(IndexScanDesc scan, BlockNumber block)
 
 	while (block != InvalidBlockNumber)
 	{
-		Buffer		buf = ReadBuffer(scan->indexRelation, block);
+		Buffer		buf = alex_read_buffer(scan->indexRelation, block);
 		AlexNullPage nulls;
 		uint32		i;
 
