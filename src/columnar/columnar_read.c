@@ -1,8 +1,8 @@
 /*
  * The read path: sequential scans, index fetches and ANALYZE sampling, all through a
- * reader that keeps the current stripe's directory and one decoded chunk group, so
- * consecutive rows of a group (a scan, or an index scan over clustered keys) decompress
- * it once.
+ * reader that keeps the current stripe's directory and one decoded chunk group (for
+ * ANALYZE, one block of rows), so consecutive rows of a group (a scan, or an index scan
+ * over clustered keys) decompress it once.
  *
  * Values of a decoded group live in the reader's memory until it moves to another
  * group: slots filled from it are virtual and valid until the next call, like a heap
