@@ -21,7 +21,8 @@ SHLIB_LINK += -lstdc++ -lzstd -llz4
 override with_llvm = no
 
 REGRESS = extension alex_basic alex_types alex_nulls alex_ddl alex_vacuum \
-	columnar_types columnar_xact columnar_index columnar_ddl columnar_dml columnar_scan columnar_agg columnar_fetch
+	columnar_types columnar_xact columnar_index columnar_ddl columnar_dml columnar_scan columnar_agg columnar_fetch \
+	columnar_analyze
 REGRESS_OPTS = --temp-instance=tmp_check
 NO_LOCALE = 1
 

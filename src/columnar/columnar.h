@@ -429,6 +429,23 @@ typedef struct ColumnarReader
 /* Says whether a chunk group of the reader's stripe can be skipped (no row qualifies). */
 typedef bool (*ColumnarGroupFilter) (ColumnarReader *reader, int group, void *arg);
 
+/* ANALYZE's sampling (columnar_scan_analyze_next_block) */
+typedef struct ColumnarAnalyze
+{
+	double		rows_per_block; /* 0 until the first block; -1: no rows */
+	uint64		hi;				/* the end of the asked block's row numbers */
+	uint64		stride;			/* one unit (block of rows) in this many is read */
+	uint64		seed;
+	uint64		units;			/* units met so far */
+	uint64		unit;			/* first row of the last one, or InvalidRowNumber */
+	bool		unit_read;		/* whether it is read (decoded in the reader) */
+	uint64		rows;			/* rows of the blocks asked so far */
+	uint64		read;			/* rows read */
+	uint64		dead;			/* of them deleted */
+	double		live_given;		/* what ANALYZE's counts were given */
+	double		dead_given;
+} ColumnarAnalyze;
+
 typedef struct ColumnarScanDescData
 {
 	TableScanDescData base;
@@ -442,9 +459,7 @@ typedef struct ColumnarScanDescData
 	ColumnarGroupFilter skip_group;
 	void	   *skip_arg;
 	uint64		groups_skipped;
-	/* ANALYZE: the end of the row range of the sampled block */
-	uint64		analyze_hi;
-	double		rows_per_block;
+	ColumnarAnalyze analyze;
 } ColumnarScanDescData;
 
 typedef ColumnarScanDescData *ColumnarScanDesc;

@@ -1,8 +1,8 @@
 /*
  * The read path: sequential scans, index fetches and ANALYZE sampling, all through a
- * reader that keeps the current stripe's directory and one decoded chunk group, so
- * consecutive rows of a group (a scan, or an index scan over clustered keys) decompress
- * it once.
+ * reader that keeps the current stripe's directory and one decoded chunk group (for
+ * ANALYZE, one block of rows), so consecutive rows of a group (a scan, or an index scan
+ * over clustered keys) decompress it once.
  *
  * Values of a decoded group live in the reader's memory until it moves to another
  * group: slots filled from it are virtual and valid until the next call, like a heap
@@ -14,6 +14,8 @@
 #include "columnar.h"
 
 #include "access/xact.h"
+#include "commands/vacuum.h"
+#include "common/pg_prng.h"
 #include "port/pg_bitutils.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
@@ -164,6 +166,8 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 			corrupt_stripe(reader, "directory too short");
 		memcpy(&d->group_rows[g], p, sizeof(uint32));
 		p += sizeof(uint32);
+		if (d->group_rows[g] == 0)
+			corrupt_stripe(reader, "empty chunk group");
 		nblocks = (d->group_rows[g] + d->block_rows - 1) / d->block_rows;
 		d->entries[g] = palloc(Max(header.natts, 1) * sizeof(ColumnarChunkEntry));
 		d->blocks[g] = palloc0(Max(header.natts, 1) * sizeof(ColumnarBlockEntry *));
@@ -190,12 +194,16 @@ read_directory(ColumnarReader *reader, MemoryContext cxt)
 			d->blocks[g][a] = palloc(block_bytes);
 			memcpy(d->blocks[g][a], p, block_bytes);
 			p += block_bytes;
-			for (uint32 k = 0; k < nblocks; k++)
+			for (uint32 k = 0, at = 0; k < nblocks; k++)
 			{
 				const ColumnarBlockEntry *b = &d->blocks[g][a][k];
 
 				if ((uint64) b->offset + b->stored_len > e->stored_len)
 					corrupt_stripe(reader, "block beyond its chunk");
+				/* decode_chunk reads a run of blocks as one range */
+				if (b->offset != at)
+					corrupt_stripe(reader, "block not after the one before it");
+				at = b->offset + b->stored_len;
 			}
 		}
 	}
@@ -448,36 +456,42 @@ decode_block(ColumnarReader *reader, Form_pg_attribute att, const ColumnarBlockE
 }
 
 /*
- * Decodes column a of a chunk group of the current stripe, n rows: one read of the
- * chunk's stored bytes, then its blocks one by one.
+ * Decodes column a of blocks [first, first + count) of a chunk group of the current
+ * stripe (of n rows) into values and isnull, from the first block's first row on: one
+ * read of the blocks' stored bytes (they lie one after the other), then block by block.
  */
 static void
 decode_chunk(ColumnarReader *reader, Form_pg_attribute att, int group, int a, int n,
-			 Datum *values, bool *isnull)
+			 int first, int count, Datum *values, bool *isnull)
 {
 	const ColumnarChunkEntry *e = &reader->dir->entries[group][a];
+	const ColumnarBlockEntry *blocks = reader->dir->blocks[group][a];
+	int			block_rows = reader->dir->block_rows;
+	uint32		lo,
+				hi;
 	char	   *stored;
-	int			nblocks = (n + reader->dir->block_rows - 1) / reader->dir->block_rows;
 
 	if (e->flags & CHUNK_ALL_NULL)
 	{
-		memset(isnull, true, n * sizeof(bool));
+		memset(isnull, true, Min(count * block_rows, n - first * block_rows) * sizeof(bool));
 		return;
 	}
-	stored = palloc(e->stored_len);
-	stripe_bytes(reader, reader->dir->data_start + e->offset, e->stored_len, stored);
-	for (int k = 0; k < nblocks; k++)
+	lo = blocks[first].offset;
+	hi = blocks[first + count - 1].offset + blocks[first + count - 1].stored_len;
+	stored = palloc(hi - lo);
+	stripe_bytes(reader, reader->dir->data_start + e->offset + lo, hi - lo, stored);
+	for (int k = first; k < first + count; k++)
 	{
-		const ColumnarBlockEntry *b = &reader->dir->blocks[group][a][k];
-		int			first = k * reader->dir->block_rows;
+		const ColumnarBlockEntry *b = &blocks[k];
+		int			at = (k - first) * block_rows;
 
 		if ((b->compression == COLUMNAR_BLOCK_PACKED ||
 			 b->compression == COLUMNAR_BLOCK_PACKED_NUMERIC) && !(b->flags & CHUNK_ALL_NULL))
-			decode_packed(reader, att, b, stored + b->offset, block_nrows(reader->dir, n, k),
-						  values + first, isnull + first);
+			decode_packed(reader, att, b, stored + (b->offset - lo), block_nrows(reader->dir, n, k),
+						  values + at, isnull + at);
 		else
-			decode_block(reader, att, b, block_raw(b, stored + b->offset),
-						 block_nrows(reader->dir, n, k), values + first, isnull + first);
+			decode_block(reader, att, b, block_raw(b, stored + (b->offset - lo)),
+						 block_nrows(reader->dir, n, k), values + at, isnull + at);
 	}
 }
 
@@ -522,17 +536,24 @@ columnar_chunk_range(ColumnarReader *reader, int group, int attno, ColumnarChunk
 	range->has_minmax = true;
 }
 
-/* Decodes the read columns of one chunk group of the current stripe. */
+/*
+ * Decodes the read columns of blocks [first, first + count) of a chunk group of the
+ * current stripe: whole groups for scans, one block for ANALYZE's sample.
+ */
 static void
-columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
+columnar_reader_load_blocks(ColumnarReader *reader, int group, int first, int count,
+							TupleDesc desc)
 {
 	ColumnarGroup *d = &reader->decoded;
 	MemoryContext old;
-	int			n = reader->dir->group_rows[group];
+	int			block_rows = reader->dir->block_rows;
+	int			group_n = reader->dir->group_rows[group];
+	int			n = Min(count * block_rows, group_n - first * block_rows);
 
 	MemoryContextReset(reader->group_cxt);
 	old = MemoryContextSwitchTo(reader->group_cxt);
-	d->first_row = reader->stripe.first_row + (uint64) group * reader->dir->group_rows[0];
+	d->first_row = reader->stripe.first_row + (uint64) group * reader->dir->group_rows[0] +
+		(uint64) first * block_rows;
 	d->nrows = n;
 	d->values = palloc(Max(desc->natts, 1) * sizeof(Datum *));
 	d->isnull = palloc(Max(desc->natts, 1) * sizeof(bool *));
@@ -549,7 +570,8 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 		d->values[a] = palloc(n * sizeof(Datum));
 		d->isnull[a] = palloc(n * sizeof(bool));
 		if (a < reader->dir->natts && !att->attisdropped)
-			decode_chunk(reader, att, group, a, n, d->values[a], d->isnull[a]);
+			decode_chunk(reader, att, group, a, group_n, first, count, d->values[a],
+						 d->isnull[a]);
 		else
 		{
 			/* a column added after the stripe was written reads as its default */
@@ -567,23 +589,20 @@ columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 	}
 	d->hidden = NULL;			/* set by columnar_scan_next_batch for its consumers */
 	MemoryContextSwitchTo(old);
-	reader->group = group;
+	/* a scan steps from group to group: only a whole one counts as its current group */
+	reader->group = n == group_n ? group : -1;
 	reader->desc = desc;
 }
 
-/* Makes row the reader's current row; false if the current stripe does not hold it. */
-static bool
-columnar_reader_row(ColumnarReader *reader, uint64 row, TupleDesc desc)
+/* Decodes the read columns of one chunk group of the current stripe. */
+static void
+columnar_reader_load_group(ColumnarReader *reader, int group, TupleDesc desc)
 {
-	int			group;
+	int			block_rows = reader->dir->block_rows;
 
-	if (!reader->have_stripe || row < reader->stripe.first_row ||
-		row >= reader->stripe.first_row + reader->stripe.row_count)
-		return false;
-	group = (int) ((row - reader->stripe.first_row) / reader->dir->group_rows[0]);
-	if (group != reader->group || desc != reader->desc)
-		columnar_reader_load_group(reader, group, desc);
-	return true;
+	columnar_reader_load_blocks(reader, group, 0,
+								(reader->dir->group_rows[group] + block_rows - 1) / block_rows,
+								desc);
 }
 
 static void
@@ -867,28 +886,171 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
  * ANALYZE samples physical blocks, which do not hold rows here; block b of N stands
  * for the b-th of N equal slices of the row numbers instead, so that rows found per
  * sampled block times N still estimates the row count.
+ *
+ * Reading every row of the slices it asks for would read the whole table: its
+ * BlockSampler asks for min(N, targrows) blocks, and a columnar table has few pages
+ * for its rows (the benchmark's 10M rows fill about 26,000, targrows is 30,000 by
+ * default). So the unit read is a block of rows (block_rows rows of each column, what
+ * decompresses on its own, not a chunk group), and of a table with many more rows than
+ * ANALYZE wants only a sample of units is read: the units are numbered in the order
+ * the slices asked for meet them, the numbers cut into strata of S, and of each stratum
+ * the one unit at a position drawn from the stratum and a seed drawn per ANALYZE is
+ * read. So every row of the slices asked for is read with the same probability 1/S,
+ * and ANALYZE's reservoir stays a uniform sample; and the units read are spread over
+ * the slices, none more than 2S units apart, at positions that no periodic pattern of
+ * the rows can line up with (a fixed step could).
+ *
+ * How many rows a slice holds is known without reading it (the stripes say which row
+ * numbers exist), so the counts ANALYZE extrapolates from are the slices' rows,
+ * exactly, split into live and dead in the proportion the rows read show (analyze_count).
+ * Counting each row read as S rows instead would be unbiased too, but off by several
+ * percent: the units read are few (hundreds), and how much of each falls in the
+ * slices asked for varies.
+ *
+ * S is set so that about ANALYZE_READ_FACTOR times targrows rows are read: with only
+ * targrows, the sample would be every row of a few hundred units, and a run of equal
+ * values within a unit would look to n_distinct like a value repeated throughout the
+ * table; read from four times as many units, the reservoir keeps a quarter of each.
+ * A table with fewer than twice that many rows is read whole (S = 1), as heap reads
+ * every block of a table of fewer than targrows blocks. A unit that extends into the
+ * next slice has its rows there read with that slice, so that each row counts for the
+ * block ANALYZE took it from.
  */
+#define ANALYZE_READ_FACTOR 4
+
+/*
+ * The rows ANALYZE samples from rel, as do_analyze_rel computes them: 300 per unit of
+ * the largest statistics target of its columns (std_typanalyze's rule, which the
+ * other typanalyze functions keep), at least 100. ANALYZE of some columns only wants
+ * fewer.
+ */
+static double
+analyze_target_rows(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			target = 0;
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (!att->attisdropped)
+			target = Max(target, att->attstattarget < 0 ? default_statistics_target :
+						 att->attstattarget);
+	}
+	return Max(100.0, 300.0 * target);
+}
+
+/* How many rows of the scan's stripes have row numbers in [lo, hi). */
+static uint64
+rows_between(ColumnarScanDesc scan, uint64 lo, uint64 hi)
+{
+	uint64		rows = 0;
+
+	for (int i = Max(columnar_stripes_starting_by(scan->stripes, scan->nstripes, lo) - 1, 0);
+		 i < scan->nstripes && scan->stripes[i].first_row < hi; i++)
+	{
+		const ColumnarStripe *s = &scan->stripes[i];
+		uint64		from = Max(lo, s->first_row);
+		uint64		to = Min(hi, s->first_row + s->row_count);
+
+		if (from < to)
+			rows += to - from;
+	}
+	return rows;
+}
+
 bool
 columnar_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 								 BufferAccessStrategy bstrategy)
 {
 	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	ColumnarAnalyze *an = &scan->analyze;
 
-	if (scan->rows_per_block == 0)
+	if (an->rows_per_block == 0)
 	{
 		ColumnarStripe *last = scan->nstripes > 0 ? &scan->stripes[scan->nstripes - 1] : NULL;
 		uint64		end = last ? last->first_row + last->row_count : 0;
 		BlockNumber nblocks = RelationGetNumberOfBlocks(sscan->rs_rd);
+		double		targrows = analyze_target_rows(sscan->rs_rd);
+		double		asked = 0;
 
-		scan->rows_per_block = nblocks > 0 ? (double) end / nblocks : 0;
-		if (scan->rows_per_block == 0)
-			scan->rows_per_block = -1;
+		/* the rows of the slices the BlockSampler will ask for */
+		if (nblocks > 0)
+			asked = rows_between(scan, 0, end) * Min(nblocks, targrows) / nblocks;
+		an->stride = Max(1, (uint64) (asked / (ANALYZE_READ_FACTOR * targrows)));
+		an->seed = pg_prng_uint64(&pg_global_prng_state);
+		an->unit = InvalidRowNumber;
+		an->rows_per_block = nblocks > 0 ? (double) end / nblocks : 0;
+		if (an->rows_per_block == 0)
+			an->rows_per_block = -1;
 	}
-	if (scan->rows_per_block < 0)
+	if (an->rows_per_block < 0)
 		return false;
-	scan->next_row = (uint64) (blockno * scan->rows_per_block);
-	scan->analyze_hi = (uint64) ((blockno + 1) * scan->rows_per_block);
+	scan->next_row = (uint64) (blockno * an->rows_per_block);
+	an->hi = (uint64) ((blockno + 1) * an->rows_per_block);
+	an->rows += rows_between(scan, scan->next_row, an->hi);
 	return true;
+}
+
+/*
+ * Whether ANALYZE reads the unit holding row (of the reader's stripe); if so its rows
+ * are the reader's decoded ones, if not the scan moves past it.
+ */
+static bool
+analyze_read_unit(ColumnarScanDesc scan, uint64 row, TupleDesc desc)
+{
+	ColumnarAnalyze *an = &scan->analyze;
+	ColumnarReader *reader = &scan->reader;
+	const ColumnarDirectory *dir = reader->dir;
+	uint64		in_stripe = row - reader->stripe.first_row;
+	int			group = (int) (in_stripe / dir->group_rows[0]);
+	int			block;
+	uint64		first;
+
+	if (group >= reader->stripe.chunk_group_count ||
+		in_stripe - (uint64) group * dir->group_rows[0] >= dir->group_rows[group])
+		corrupt_stripe(reader, "row beyond its chunk groups");
+	block = (int) ((in_stripe - (uint64) group * dir->group_rows[0]) / dir->block_rows);
+	first = reader->stripe.first_row + (uint64) group * dir->group_rows[0] +
+		(uint64) block * dir->block_rows;
+	if (first != an->unit)
+	{
+		uint64		unit = an->units++;
+
+		an->unit = first;
+		an->unit_read = true;
+		if (an->stride > 1)
+		{
+			pg_prng_state stratum;
+
+			pg_prng_seed(&stratum, an->seed + unit / an->stride);
+			an->unit_read = unit % an->stride ==
+				pg_prng_uint64_range(&stratum, 0, an->stride - 1);
+		}
+		if (an->unit_read)
+			columnar_reader_load_blocks(reader, group, block, 1, desc);
+	}
+	if (!an->unit_read)
+		scan->next_row = first + block_nrows(dir, dir->group_rows[group], block);
+	return an->unit_read;
+}
+
+/*
+ * Brings ANALYZE's counts of live and dead rows to the estimate so far: the rows of the
+ * blocks asked for, the share of the rows read that is deleted counted dead. They are
+ * acquire_sample_rows' sums, which it only adds to and reads once all blocks are done,
+ * so the estimate may move either way meanwhile.
+ */
+static void
+analyze_count(ColumnarAnalyze *an, double *liverows, double *deadrows)
+{
+	double		dead = an->read > 0 ? (double) an->rows * an->dead / an->read : 0;
+
+	*liverows += (an->rows - dead) - an->live_given;
+	*deadrows += dead - an->dead_given;
+	an->live_given = an->rows - dead;
+	an->dead_given = dead;
 }
 
 bool
@@ -896,24 +1058,29 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 								 double *liverows, double *deadrows, TupleTableSlot *slot)
 {
 	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	ColumnarAnalyze *an = &scan->analyze;
 	ColumnarReader *reader = &scan->reader;
 
-	while (scan->next_row < scan->analyze_hi)
+	while (scan->next_row < an->hi)
 	{
 		uint64		row = scan->next_row;
 		int			lo;
 		ColumnarStripe *s;
 
-		if (columnar_reader_row(reader, row, slot->tts_tupleDescriptor))
+		if (reader->have_stripe && row >= reader->stripe.first_row &&
+			row - reader->stripe.first_row < (uint64) reader->stripe.row_count)
 		{
+			if (!analyze_read_unit(scan, row, slot->tts_tupleDescriptor))
+				continue;
 			scan->next_row++;
+			an->read++;
 			if (reader_row_deleted(reader, row, sscan->rs_snapshot))
 			{
-				*deadrows += 1;
+				an->dead++;
 				continue;
 			}
 			columnar_store_row(reader, row, slot);
-			*liverows += 1;
+			analyze_count(an, liverows, deadrows);
 			return true;
 		}
 		lo = columnar_stripes_starting_by(scan->stripes, scan->nstripes, row);
@@ -926,12 +1093,17 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 		}
 		s = &scan->stripes[lo - 1];
 		if (row < s->first_row + s->row_count)
+		{
+			/* the decoded unit goes with the stripe */
 			columnar_reader_set_stripe(reader, s);
+			an->unit = InvalidRowNumber;
+		}
 		else if (lo < scan->nstripes)
 			scan->next_row = scan->stripes[lo].first_row;
 		else
 			break;
 	}
+	analyze_count(an, liverows, deadrows);
 	ExecClearTuple(slot);
 	return false;
 }

@@ -109,11 +109,20 @@ tts_columnar_copyslot(TupleTableSlot *dstslot, TupleTableSlot *srcslot)
 	TTSOpsVirtual.copyslot(dstslot, srcslot);
 }
 
+/*
+ * The copy keeps the row's TID, as a heap tuple's copy does: ANALYZE sorts its sample
+ * by it to measure how the column's order follows the table's (pg_stats.correlation).
+ */
 static HeapTuple
 tts_columnar_copy_heap_tuple(TupleTableSlot *slot)
 {
+	HeapTuple	tuple;
+
 	slot_getallattrs(slot);
-	return TTSOpsVirtual.copy_heap_tuple(slot);
+	tuple = TTSOpsVirtual.copy_heap_tuple(slot);
+	tuple->t_self = slot->tts_tid;
+	tuple->t_tableOid = slot->tts_tableOid;
+	return tuple;
 }
 
 static MinimalTuple
