@@ -237,6 +237,21 @@ put_value(StringInfo buf, Form_pg_attribute att, Datum value)
 }
 
 /*
+ * ApplySortComparator, with the comparators that tuplesort also inlines (integers,
+ * dates, timestamps) inlined here too: min/max over a load's every value of those
+ * columns made the indirect call a visible share of COPY.
+ */
+static inline int
+minmax_compare(Datum a, Datum b, SortSupport ssup)
+{
+	if (ssup->comparator == ssup_datum_signed_cmp)
+		return (DatumGetInt64(a) > DatumGetInt64(b)) - (DatumGetInt64(a) < DatumGetInt64(b));
+	if (ssup->comparator == ssup_datum_int32_cmp)
+		return (DatumGetInt32(a) > DatumGetInt32(b)) - (DatumGetInt32(a) < DatumGetInt32(b));
+	return ApplySortComparator(a, false, b, false, ssup);
+}
+
+/*
  * Appends the min and max images of a chunk when the type orders and they are short.
  * The default btree opclass's order, compared through sort support: a load compares
  * every value once or twice, and the fmgr call of the plain comparison proc was a
@@ -269,9 +284,9 @@ put_minmax(StringInfo dir, Form_pg_attribute att, Datum *values, bool *isnull, i
 			any = true;
 			continue;
 		}
-		if (ApplySortComparator(values[i], false, min, false, &ssup) < 0)
+		if (minmax_compare(values[i], min, &ssup) < 0)
 			min = values[i];
-		else if (ApplySortComparator(values[i], false, max, false, &ssup) > 0)
+		else if (minmax_compare(values[i], max, &ssup) > 0)
 			max = values[i];
 	}
 	minlen = att_addlength_datum(0, att->attlen, min);
