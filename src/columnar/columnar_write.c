@@ -120,9 +120,10 @@ open_state(Relation rel, CommandId cid)
 
 /*
  * Room for a copy of a value passed by reference. Copies are laid out one after the
- * other in blocks that the state keeps from one stripe to the next (reset_state starts
+ * other in blocks that the state keeps from one stripe to the next (write_stripe starts
  * again at the first), so a load of many stripes allocates, and page-faults in, the
- * memory for its values once rather than once per value and stripe.
+ * memory for its values once rather than once per value and stripe: allocating afresh
+ * for each stripe (and each value) was a tenth of a columnar COPY's time.
  */
 static char *
 value_space(WriteState *st, Size len)
