@@ -15,6 +15,7 @@
 #include "access/relscan.h"
 #include "access/tableam.h"
 #include "executor/tuptable.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
@@ -98,15 +99,15 @@ extern void columnar_reset_storage(Relation rel, uint64 storage_id);
 extern uint64 columnar_storage_id(Relation rel);
 #define InvalidRowNumber PG_UINT64_MAX
 extern uint64 columnar_reserve_rows(Relation rel, int count, uint64 expected);
-extern BlockNumber columnar_write_pages(Relation rel, const char *data, Size len,
-										int *nblocks);
+extern BlockNumber columnar_write_pages(Relation rel, const char *head, Size head_len,
+										const char *data, Size data_len, int *nblocks);
 extern void columnar_read_bytes(Relation rel, BlockNumber first_block, uint64 offset,
 								Size len, char *dest, BufferAccessStrategy strategy);
 
 /* ---- compression (columnar_compress.c) ---- */
 
 extern Size columnar_compress(ColumnarCompression c, int level, const char *src,
-							  Size srclen, char **dst);
+							  Size srclen, StringInfo dst);
 extern void columnar_decompress(ColumnarCompression c, const char *src, Size srclen,
 								char *dst, Size rawlen);
 

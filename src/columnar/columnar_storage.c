@@ -168,14 +168,18 @@ columnar_reserve_rows(Relation rel, int count, uint64 expected)
 }
 
 /*
- * Appends data as new pages at the end of the relation, one full-page WAL record per
- * page, and returns the first block. The extension lock keeps a stripe's pages
- * contiguous when writers flush at the same time.
+ * Appends the byte stream head followed by data as new pages at the end of the
+ * relation, one full-page WAL record per page, and returns the first block. Taking the
+ * stream in two parts lets a stripe's directory and chunks, encoded apart, go to the
+ * pages without being joined in memory first. The extension lock keeps a stripe's
+ * pages contiguous when writers flush at the same time.
  */
 BlockNumber
-columnar_write_pages(Relation rel, const char *data, Size len, int *nblocks)
+columnar_write_pages(Relation rel, const char *head, Size head_len, const char *data,
+					 Size data_len, int *nblocks)
 {
 	BlockNumber first;
+	Size		len = head_len + data_len;
 	Size		off = 0;
 	int			n = (int) ((len + COLUMNAR_PAGE_DATA - 1) / COLUMNAR_PAGE_DATA);
 
@@ -187,6 +191,8 @@ columnar_write_pages(Relation rel, const char *data, Size len, int *nblocks)
 		GenericXLogState *state;
 		Page		page;
 		Size		chunk = Min(COLUMNAR_PAGE_DATA, len - off);
+		char	   *dest;
+		Size		from_head = off < head_len ? Min(chunk, head_len - off) : 0;
 
 		if (BufferGetBlockNumber(buf) != first + i)
 			elog(ERROR, "columnar relation \"%s\" grew while locked for extension",
@@ -195,7 +201,11 @@ columnar_write_pages(Relation rel, const char *data, Size len, int *nblocks)
 		state = GenericXLogStart(rel);
 		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
 		PageInit(page, BLCKSZ, 0);
-		memcpy((char *) page + SizeOfPageHeaderData, data + off, chunk);
+		dest = (char *) page + SizeOfPageHeaderData;
+		if (from_head > 0)
+			memcpy(dest, head + off, from_head);
+		if (chunk > from_head)
+			memcpy(dest + from_head, data + (off + from_head - head_len), chunk - from_head);
 		((PageHeader) page)->pd_lower = SizeOfPageHeaderData + chunk;
 		GenericXLogFinish(state);
 		UnlockReleaseBuffer(buf);

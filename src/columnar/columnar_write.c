@@ -37,12 +37,21 @@ typedef struct WriteState
 	MemoryContext cxt;
 	int			natts;
 	ColumnarOptions opts;
-	ColumnarStripe stripe;		/* storage_id, first_row, row_limit */
+	ColumnarStripe stripe;		/* storage_id, first_row, row_limit (0: no range yet) */
 	int			nrows;
 	int			cap;
 	Size		bytes;
 	Datum	  **values;			/* [att][row] */
 	bool	  **isnull;
+	/* copies of values passed by reference: see value_space */
+	List	   *blocks;
+	int			block;
+	Size		block_used;
+	MemoryContext large_cxt;
+	/* the stripe's encoding: header and directory, chunks, one block's scratch */
+	StringInfoData head;
+	StringInfoData data;
+	StringInfoData raw;
 } WriteState;
 
 /* Live from the first write of a transaction to its end, in TopTransactionContext. */
@@ -50,6 +59,13 @@ static WriteState *states = NULL;
 
 /* Longest min or max image kept for chunk skipping. */
 #define MINMAX_MAX_IMAGE 64
+
+/*
+ * Value blocks grow from the first size to the last, so that a one-row INSERT stays
+ * small; a value above a quarter of the last size gets an allocation of its own.
+ */
+#define VALUE_BLOCK_FIRST ((Size) 16 * 1024)
+#define VALUE_BLOCK_LAST ((Size) 1024 * 1024)
 
 static void
 unlink_state(WriteState *st)
@@ -69,6 +85,7 @@ open_state(Relation rel, CommandId cid)
 											  ALLOCSET_DEFAULT_SIZES);
 	WriteState *st = MemoryContextAllocZero(cxt, sizeof(WriteState));
 	PublicationDesc pubdesc;
+	MemoryContext old;
 
 	RelationBuildPublicationDesc(rel, &pubdesc);
 	if (pubdesc.pubactions.pubinsert)
@@ -82,9 +99,6 @@ open_state(Relation rel, CommandId cid)
 	st->natts = RelationGetDescr(rel)->natts;
 	st->stripe.storage_id = columnar_storage_id(rel);
 	columnar_read_options(st->stripe.storage_id, &st->opts);
-	st->stripe.row_limit = st->opts.chunk_group_row_limit;
-	st->stripe.first_row = columnar_reserve_rows(rel, st->stripe.row_limit, InvalidRowNumber);
-	columnar_insert_reservation(&st->stripe, cid);
 	st->cap = Min(st->opts.stripe_row_limit, 1024);
 	st->values = MemoryContextAlloc(cxt, st->natts * sizeof(Datum *));
 	st->isnull = MemoryContextAlloc(cxt, st->natts * sizeof(bool *));
@@ -93,9 +107,51 @@ open_state(Relation rel, CommandId cid)
 		st->values[a] = MemoryContextAlloc(cxt, st->cap * sizeof(Datum));
 		st->isnull[a] = MemoryContextAlloc(cxt, st->cap * sizeof(bool));
 	}
+	st->large_cxt = AllocSetContextCreate(cxt, "columnar large values", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	initStringInfo(&st->head);
+	initStringInfo(&st->data);
+	initStringInfo(&st->raw);
+	MemoryContextSwitchTo(old);
 	st->next = states;
 	states = st;
 	return st;
+}
+
+/*
+ * Room for a copy of a value passed by reference. Copies are laid out one after the
+ * other in blocks that the state keeps from one stripe to the next (write_stripe starts
+ * again at the first), so a load of many stripes allocates, and page-faults in, the
+ * memory for its values once rather than once per value and stripe: allocating afresh
+ * for each stripe (and each value) was a tenth of a columnar COPY's time.
+ */
+static char *
+value_space(WriteState *st, Size len)
+{
+	Size		need = MAXALIGN(len);
+	char	   *p;
+
+	if (need > VALUE_BLOCK_LAST / 4)
+		return MemoryContextAlloc(st->large_cxt, len);
+	for (;;)
+	{
+		Size		size = Min(VALUE_BLOCK_FIRST << Min(st->block, 6), VALUE_BLOCK_LAST);
+
+		if (st->block == list_length(st->blocks))
+		{
+			MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
+			st->blocks = lappend(st->blocks, palloc(size));
+			MemoryContextSwitchTo(old);
+		}
+		if (st->block_used + need <= size)
+			break;
+		st->block++;
+		st->block_used = 0;
+	}
+	p = (char *) list_nth(st->blocks, st->block) + st->block_used;
+	st->block_used += need;
+	return p;
 }
 
 /*
@@ -103,29 +159,43 @@ open_state(Relation rel, CommandId cid)
  * with a 4-byte header, which is what the chunk encoding stores.
  */
 static Datum
-copy_value(Form_pg_attribute att, Datum value, Size *bytes)
+copy_value(WriteState *st, Form_pg_attribute att, Datum value)
 {
-	if (att->attlen == -1)
-	{
-		struct varlena *v = (struct varlena *) DatumGetPointer(value);
+	char	   *src = DatumGetPointer(value);
+	struct varlena *detoasted = NULL;
+	char	   *copy;
+	Size		len;
 
-		v = VARATT_IS_EXTENDED(v) ? detoast_attr(v) : (struct varlena *) DatumGetPointer(datumCopy(value, false, -1));
-		*bytes += VARSIZE(v);
-		return PointerGetDatum(v);
-	}
 	if (att->attbyval)
 	{
-		*bytes += att->attlen;
+		st->bytes += att->attlen;
 		return value;
 	}
-	*bytes += att_addlength_datum(0, att->attlen, value);
-	return datumCopy(value, false, att->attlen);
+	if (att->attlen == -1)
+	{
+		if (VARATT_IS_EXTERNAL(src) || VARATT_IS_COMPRESSED(src))
+			src = (char *) (detoasted = detoast_attr((struct varlena *) src));
+		/* a short (1-byte) header, as in rows read from a heap, is widened here */
+		len = VARSIZE_ANY_EXHDR(src) + VARHDRSZ;
+		copy = value_space(st, len);
+		SET_VARSIZE(copy, len);
+		memcpy(VARDATA(copy), VARDATA_ANY(src), len - VARHDRSZ);
+		if (detoasted != NULL)
+			pfree(detoasted);
+	}
+	else
+	{
+		len = att_addlength_datum(0, att->attlen, value);
+		copy = value_space(st, len);
+		memcpy(copy, src, len);
+	}
+	st->bytes += len;
+	return PointerGetDatum(copy);
 }
 
 static void
 append_row(WriteState *st, TupleDesc desc, TupleTableSlot *slot)
 {
-	MemoryContext old;
 	int			r = st->nrows;
 
 	if (r == st->cap)
@@ -138,16 +208,14 @@ append_row(WriteState *st, TupleDesc desc, TupleTableSlot *slot)
 		}
 	}
 	slot_getallattrs(slot);
-	old = MemoryContextSwitchTo(st->cxt);
 	for (int a = 0; a < st->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
 
 		st->isnull[a][r] = slot->tts_isnull[a] || att->attisdropped;
 		st->values[a][r] = st->isnull[a][r] ? (Datum) 0 :
-			copy_value(att, slot->tts_values[a], &st->bytes);
+			copy_value(st, att, slot->tts_values[a]);
 	}
-	MemoryContextSwitchTo(old);
 	st->nrows++;
 	columnar_row_to_tid(st->stripe.first_row + r, &slot->tts_tid);
 	slot->tts_tableOid = st->relid;
@@ -167,6 +235,21 @@ put_value(StringInfo buf, Form_pg_attribute att, Datum value)
 	else
 		memcpy(buf->data + off, DatumGetPointer(value), len);
 	buf->len = off + len;
+}
+
+/*
+ * ApplySortComparator, with the comparators that tuplesort also inlines (integers,
+ * dates, timestamps) inlined here too: min/max over a load's every value of those
+ * columns made the indirect call a visible share of COPY.
+ */
+static inline int
+minmax_compare(Datum a, Datum b, SortSupport ssup)
+{
+	if (ssup->comparator == ssup_datum_signed_cmp)
+		return (DatumGetInt64(a) > DatumGetInt64(b)) - (DatumGetInt64(a) < DatumGetInt64(b));
+	if (ssup->comparator == ssup_datum_int32_cmp)
+		return (DatumGetInt32(a) > DatumGetInt32(b)) - (DatumGetInt32(a) < DatumGetInt32(b));
+	return ApplySortComparator(a, false, b, false, ssup);
 }
 
 /*
@@ -202,9 +285,9 @@ put_minmax(StringInfo dir, Form_pg_attribute att, Datum *values, bool *isnull, i
 			any = true;
 			continue;
 		}
-		if (ApplySortComparator(values[i], false, min, false, &ssup) < 0)
+		if (minmax_compare(values[i], min, &ssup) < 0)
 			min = values[i];
-		else if (ApplySortComparator(values[i], false, max, false, &ssup) > 0)
+		else if (minmax_compare(values[i], max, &ssup) > 0)
 			max = values[i];
 	}
 	minlen = att_addlength_datum(0, att->attlen, min);
@@ -426,9 +509,7 @@ put_chunk(StringInfo dir, StringInfo data, Form_pg_attribute att, const Columnar
 	{
 		ColumnarBlockEntry *b = &blocks[k];
 		int			first = k * block_rows;
-		char	   *compressed = NULL;
 		Size		compressed_len;
-
 		int			rows = Min(block_rows, n - first);
 
 		b->offset = data->len - entry.offset;
@@ -450,12 +531,11 @@ put_chunk(StringInfo dir, StringInfo data, Form_pg_attribute att, const Columnar
 		put_values(raw, att, values + first, isnull + first, rows);
 		b->raw_len = raw->len;
 		compressed_len = columnar_compress(opts->compression, opts->compression_level,
-										   raw->data, raw->len, &compressed);
+										   raw->data, raw->len, data);
 		b->compression = compressed_len > 0 ? opts->compression : COLUMNAR_COMPRESSION_NONE;
 		b->stored_len = compressed_len > 0 ? compressed_len : raw->len;
-		appendBinaryStringInfo(data, compressed_len > 0 ? compressed : raw->data, b->stored_len);
-		if (compressed != NULL)
-			pfree(compressed);
+		if (compressed_len == 0)
+			appendBinaryStringInfo(data, raw->data, raw->len);
 		entry.raw_len += b->raw_len;
 	}
 	entry.stored_len = data->len - entry.offset;
@@ -476,63 +556,57 @@ put_chunk(StringInfo dir, StringInfo data, Form_pg_attribute att, const Columnar
 }
 
 /*
- * Encodes the state's rows as a stripe in memory (palloc'd in the current context) and
- * fills in the stripe's counts.
+ * Encodes the state's rows as a stripe: its header and directory into head, its chunks
+ * into data (both reset first; raw is scratch), and fills in the stripe's counts.
  */
-static char *
+static void
 encode_stripe(TupleDesc desc, WriteState *st, const ColumnarOptions *opts,
-			  ColumnarStripe *stripe)
+			  ColumnarStripe *stripe, StringInfo head, StringInfo data, StringInfo raw)
 {
 	int			group_rows = opts->chunk_group_row_limit;
 	int			ngroups = (st->nrows + group_rows - 1) / group_rows;
-	StringInfoData dir,
-				data,
-				raw,
-				out;
 	ColumnarStripeHeader header = {0};
 	uint64		raw_total = 0;
 
-	initStringInfo(&dir);
-	initStringInfo(&data);
-	initStringInfo(&raw);
+	resetStringInfo(head);
+	resetStringInfo(data);
+	/* the header goes first and is filled in last, once the directory's size is known */
+	appendBinaryStringInfo(head, (char *) &header, sizeof(header));
 	for (int g = 0; g < ngroups; g++)
 	{
 		int			start = g * group_rows;
 		uint32		n = Min(group_rows, st->nrows - start);
 
-		appendBinaryStringInfo(&dir, (char *) &n, sizeof(n));
+		appendBinaryStringInfo(head, (char *) &n, sizeof(n));
 		for (int a = 0; a < st->natts; a++)
-			put_chunk(&dir, &data, TupleDescAttr(desc, a), opts,
+			put_chunk(head, data, TupleDescAttr(desc, a), opts,
 					  st->values[a] + start, st->isnull[a] + start, n, COLUMNAR_BLOCK_ROWS,
-					  &raw, &raw_total);
+					  raw, &raw_total);
 		CHECK_FOR_INTERRUPTS();
 	}
 	header.magic = COLUMNAR_STRIPE_MAGIC;
 	header.natts = st->natts;
 	header.chunk_group_count = ngroups;
-	header.directory_bytes = dir.len;
+	header.directory_bytes = head->len - sizeof(header);
 	header.row_count = st->nrows;
 	header.block_rows = COLUMNAR_BLOCK_ROWS;
-	initStringInfo(&out);
-	appendBinaryStringInfo(&out, (char *) &header, sizeof(header));
-	appendBinaryStringInfo(&out, dir.data, dir.len);
-	appendBinaryStringInfo(&out, data.data, data.len);
-	pfree(dir.data);
-	pfree(data.data);
-	pfree(raw.data);
+	memcpy(head->data, &header, sizeof(header));
 
 	*stripe = st->stripe;
 	stripe->row_count = st->nrows;
 	stripe->chunk_group_count = ngroups;
-	stripe->stored_bytes = out.len;
+	stripe->stored_bytes = head->len + data->len;
 	stripe->raw_bytes = raw_total;
 	stripe->first_block = -1;
 	stripe->block_count = 0;
 	stripe->mem = NULL;
-	return out.data;
 }
 
-/* Encodes the state's rows as a stripe, writes its pages and publishes it. */
+/*
+ * Encodes the state's rows as a stripe, writes its pages and publishes it, and leaves
+ * the state empty with no row numbers: its memory serves the next stripe of the same
+ * command, which takes numbers when its first row comes (state_with_room).
+ */
 static void
 write_stripe(Relation rel, WriteState *st)
 {
@@ -541,13 +615,22 @@ write_stripe(Relation rel, WriteState *st)
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar stripe encoding",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	char	   *bytes = encode_stripe(RelationGetDescr(rel), st, &st->opts, &stripe);
 
-	stripe.first_block = columnar_write_pages(rel, bytes, stripe.stored_bytes, &nblocks);
+	encode_stripe(RelationGetDescr(rel), st, &st->opts, &stripe, &st->head, &st->data,
+				  &st->raw);
+	stripe.first_block = columnar_write_pages(rel, st->head.data, st->head.len,
+											  st->data.data, st->data.len, &nblocks);
 	stripe.block_count = nblocks;
 	columnar_complete_stripe(&stripe, st->cid);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+
+	st->nrows = 0;
+	st->bytes = 0;
+	st->stripe.row_limit = 0;
+	st->block = 0;
+	st->block_used = 0;
+	MemoryContextReset(st->large_cxt);
 }
 
 /*
@@ -588,10 +671,22 @@ state_for_insert(Relation rel, CommandId cid)
 }
 
 /*
+ * Ends the state's stripe in the middle of its command: the state goes on with the
+ * next one, under the options in force now, as a newly opened state would.
+ */
+static void
+next_stripe(Relation rel, WriteState *st)
+{
+	write_stripe(rel, st);
+	columnar_read_options(st->stripe.storage_id, &st->opts);
+}
+
+/*
  * Row numbers are taken a chunk group's worth at a time and the range grows (doubling)
  * while no other writer took numbers after it, so that a one-row statement wastes few
  * numbers and a bulk load still gets whole stripes. When another writer got in
- * between, the stripe ends here and a new one begins.
+ * between, the stripe ends here and a new one begins. A state takes its first range
+ * with its first row, in a new stripe too.
  */
 static WriteState *
 state_with_room(Relation rel, WriteState *st)
@@ -601,18 +696,23 @@ state_with_room(Relation rel, WriteState *st)
 
 	if (st->nrows < st->stripe.row_limit)
 		return st;
-	grow = (int) Min(st->stripe.row_limit, st->opts.stripe_row_limit - st->stripe.row_limit);
-	more.first_row = columnar_reserve_rows(rel, grow, st->stripe.first_row + st->stripe.row_limit);
-	if (more.first_row == InvalidRowNumber)
+	if (st->nrows > 0)
 	{
-		CommandId	cid = st->cid;
-
-		flush_state(st, rel);
-		return open_state(rel, cid);
+		grow = (int) Min(st->stripe.row_limit, st->opts.stripe_row_limit - st->stripe.row_limit);
+		more.first_row = columnar_reserve_rows(rel, grow,
+											   st->stripe.first_row + st->stripe.row_limit);
+		if (more.first_row != InvalidRowNumber)
+		{
+			more.row_limit = grow;
+			columnar_insert_reservation(&more, st->cid);
+			st->stripe.row_limit += grow;
+			return st;
+		}
+		next_stripe(rel, st);
 	}
-	more.row_limit = grow;
-	columnar_insert_reservation(&more, st->cid);
-	st->stripe.row_limit += grow;
+	st->stripe.row_limit = st->opts.chunk_group_row_limit;
+	st->stripe.first_row = columnar_reserve_rows(rel, st->stripe.row_limit, InvalidRowNumber);
+	columnar_insert_reservation(&st->stripe, st->cid);
 	return st;
 }
 
@@ -627,7 +727,7 @@ columnar_write_row(Relation rel, TupleTableSlot *slot, CommandId cid)
 
 	append_row(st, RelationGetDescr(rel), slot);
 	if (st->nrows >= st->opts.stripe_row_limit || st->bytes >= COLUMNAR_MAX_STRIPE_BYTES)
-		flush_state(st, rel);
+		next_stripe(rel, st);
 }
 
 void
@@ -696,9 +796,15 @@ columnar_flush_for_read(Relation rel, CommandId curcid, bool want_unwritten)
 			{
 				ColumnarStripe *stripe = palloc(sizeof(ColumnarStripe));
 				ColumnarOptions opts = st->opts;
+				char	   *mem;
 
 				opts.compression = COLUMNAR_COMPRESSION_NONE;
-				stripe->mem = encode_stripe(RelationGetDescr(rel), st, &opts, stripe);
+				encode_stripe(RelationGetDescr(rel), st, &opts, stripe, &st->head, &st->data,
+							  &st->raw);
+				mem = palloc(st->head.len + st->data.len);
+				memcpy(mem, st->head.data, st->head.len);
+				memcpy(mem + st->head.len, st->data.data, st->data.len);
+				stripe->mem = mem;
 				unwritten = lappend(unwritten, stripe);
 			}
 		}
