@@ -27,7 +27,7 @@ std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page
   return n;
 }
 
-std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level) noexcept {
+std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level, bool whole_level) noexcept {
   // At least 4 slots per child, so children can split a few times before the node must
   // double or retrain.
   const std::size_t largest = std::min(rest.size(), max_fanout(page_bytes) / 4);
@@ -38,17 +38,20 @@ std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, 
   // halving, the size that ends the group at the widest key gap within it: where keys
   // come in dense clusters far apart, one line fits the data pages of one cluster and no
   // more, so the group must end where its cluster does (one reaching into the next
-  // cluster squeezes its own pages into a few slots). Above level 1 a step is a cached
-  // model page, cheaper than the level a small group adds, and groups stay at least 1/8
-  // of the largest. (Trying every size found no better groups for 30 times the work,
-  // and tripled CREATE INDEX time on 10M clustered keys.)
-  const double step_cost = level == 1 ? kHopCost : kLevelCost;
+  // cluster squeezes its own pages into a few slots). Above level 1 a hop is a step
+  // between cached model pages, a fraction of a level, and groups stay at least 1/8 of
+  // the largest; a node that can take its whole level is the root, and any smaller group
+  // puts one more level above them all. (Trying every size found no better groups for 30
+  // times the work, and tripled CREATE INDEX time on 10M clustered keys.)
+  const double step_cost = level == 1 ? kHopCost : kModelHopCost;
   const std::size_t smallest = level == 1 ? 2 : std::max<std::size_t>(2, (largest + 7) / 8);
+  const bool root = level > 1 && whole_level && largest == rest.size();
   std::size_t best = largest;
   double best_cost = 0;
   const auto consider = [&](std::size_t n) {
-    const double levels = std::log(static_cast<double>(largest) / static_cast<double>(n)) /
-                          std::log(static_cast<double>(largest));
+    const double levels = root ? (n == largest ? 0.0 : 1.0)
+                               : std::log(static_cast<double>(largest) / static_cast<double>(n)) /
+                                     std::log(static_cast<double>(largest));
     const double cost = step_cost * mean_routing_hops(rest.first(n), page_bytes) + kLevelCost * levels;
     if (n == largest || cost < best_cost) {
       best = n;

@@ -208,8 +208,8 @@ size_t alex_bulk_take_data_page(const AlexEntry* rest, size_t n, double fill, si
   return take_data_page(Span<const Entry>(reinterpret_cast<const Entry*>(rest), n), fill, bytes);
 }
 
-size_t alex_bulk_take_model_group(const AlexChild* rest, size_t n, size_t bytes, int level) {
-  return take_model_group(Span<const ChildRef>(reinterpret_cast<const ChildRef*>(rest), n), bytes, level);
+size_t alex_bulk_take_model_group(const AlexChild* rest, size_t n, size_t bytes, int level, bool whole_level) {
+  return take_model_group(Span<const ChildRef>(reinterpret_cast<const ChildRef*>(rest), n), bytes, level, whole_level);
 }
 
 void alex_bulk_sort(AlexEntry* entries, size_t n) {

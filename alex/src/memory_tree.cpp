@@ -134,7 +134,7 @@ void MemoryTree::build_levels(std::vector<ChildRef> children) {
     std::vector<ChildRef> parents;
     for (std::size_t pos = 0; pos < children.size();) {
       const std::size_t take =
-          take_model_group(Span<const ChildRef>(children).subspan(pos), options_.page_size, level);
+          take_model_group(Span<const ChildRef>(children).subspan(pos), options_.page_size, level, pos == 0);
       const BlockNumber block = allocate();
       const BlockNumber left = parents.empty() ? kInvalidBlock : parents.back().block;
       const bool last = pos + take == children.size();

@@ -13,14 +13,6 @@ std::size_t next_power_of_two(std::size_t v) noexcept {
   return p;
 }
 
-// Maps the children's lows onto `spread` slots.
-LinearModel fit_children(Span<const ChildRef> children, std::size_t spread) noexcept {
-  const std::size_t n = children.size();
-  return fit_model_by(
-      n, [&](std::size_t i) { return children[i].low; }, static_cast<double>(spread) / static_cast<double>(n),
-      children[n - 1].low);
-}
-
 // Slots cost nothing (the page is there anyway) and finer slots misroute less, so a node
 // gets up to 32 per child, within the page; only nodes with few children can double.
 std::size_t fanout_for(std::size_t children, std::size_t page_bytes) noexcept {
@@ -41,13 +33,9 @@ void assign_starts(const LinearModel& model, Span<const ChildRef> children, std:
   starts[n] = fanout;
 }
 
-}  // namespace
-
-double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) noexcept {
+// mean_routing_hops for the node `model` makes over `fanout` slots.
+double routing_hops(const LinearModel& model, Span<const ChildRef> children, std::size_t fanout) noexcept {
   const std::size_t n = children.size();
-  if (n < 2 || 2 * n > max_fanout(page_bytes)) return 0;
-  const std::size_t fanout = fanout_for(n, page_bytes);
-  const LinearModel model = fit_children(children, fanout);
   std::size_t starts[4097];
   assign_starts(model, children, fanout, starts);
   // Child i's entries lie between its low and the next child's, so the model sends them
@@ -77,6 +65,44 @@ double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) 
     from = std::max(from, to);
   }
   return hops / static_cast<double>(n);
+}
+
+struct RoutingFit {
+  LinearModel model;
+  double hops;
+};
+
+// The line that maps the children's lows onto `spread` of the node's `fanout` slots with
+// the fewest sideways steps. The least-squares fit suits lows spread evenly; where each
+// child spans a wider range than the last (lognormal keys) it crowds the dense children
+// into a few slots, and every lookup among them walks. So lines through the first
+// child's low and child k's fair share of the slots (k * spread / n) are tried as well,
+// k halving from the last child: each gives the children up to k room to spread and
+// clamps those beyond into the last slots.
+RoutingFit fit_routing(Span<const ChildRef> children, std::size_t spread, std::size_t fanout) noexcept {
+  const std::size_t n = children.size();
+  const double per_child = static_cast<double>(spread) / static_cast<double>(n);
+  RoutingFit best{fit_model_by(n, [&](std::size_t i) { return children[i].low; }, per_child, children[n - 1].low), 0};
+  if (n < 2) return best;
+  best.hops = routing_hops(best.model, children, fanout);
+  for (std::size_t k = n - 1; k >= 1 && best.hops > 0; k /= 2) {
+    LinearModel line = best.model;  // the same base and input scale
+    const std::int64_t x = line.input(children[k].low);
+    if (x <= 0) break;  // children 1..k share the first child's low
+    set_slope(line, static_cast<long double>(k) * per_child / static_cast<long double>(x), 0, 0);
+    const double hops = routing_hops(line, children, fanout);
+    if (hops < best.hops) best = RoutingFit{line, hops};
+  }
+  return best;
+}
+
+}  // namespace
+
+double mean_routing_hops(Span<const ChildRef> children, std::size_t page_bytes) noexcept {
+  const std::size_t n = children.size();
+  if (n < 2 || 2 * n > max_fanout(page_bytes)) return 0;
+  const std::size_t fanout = fanout_for(n, page_bytes);
+  return fit_routing(children, fanout, fanout).hops;
 }
 
 std::size_t max_fanout(std::size_t page_bytes) noexcept {
@@ -127,7 +153,7 @@ Status ModelPage::build(Span<const ChildRef> children, std::uint8_t level, const
   h.left = left;
   h.right = right;
   set_fences(fences);
-  h.model = fit_children(children, reserve ? fanout / 2 : fanout);
+  h.model = fit_routing(children, reserve ? fanout / 2 : fanout, fanout).model;
 
   std::size_t starts[4097];
   assign_starts(h.model, children, fanout, starts);

@@ -66,7 +66,7 @@ TEST(BulkLoad, TakeModelGroupBuildsNodes) {
       std::vector<std::byte> buf(bytes);
       while (pos < children.size()) {
         const Span<const ChildRef> rest(children.data() + pos, children.size() - pos);
-        const std::size_t n = take_model_group(rest, bytes, 1);
+        const std::size_t n = take_model_group(rest, bytes, 1, pos == 0);
         ASSERT_GE(n, 1u);
         ASSERT_LE(n, std::min(rest.size(), max_fanout(bytes) / 2));
         ModelPage m(buf.data(), bytes);

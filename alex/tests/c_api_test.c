@@ -140,7 +140,7 @@ int main(void)
 		children[i].block = (AlexBlock) (20 + i);
 	}
 	CHECK(alex_model_max_fanout(PAGE) >= 8);
-	CHECK(alex_bulk_take_model_group(children, 4, PAGE, 1) >= 1);
+	CHECK(alex_bulk_take_model_group(children, 4, PAGE, 1, true) >= 1);
 	memset(&fences, 0, sizeof fences);
 	fences.high_infinite = 1;
 	st = alex_model_build(node, PAGE, children, 4, 1, &fences, ALEX_INVALID_BLOCK, ALEX_INVALID_BLOCK);

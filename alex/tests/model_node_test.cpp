@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "omendb/alex/bulk_load.h"
 #include "omendb/alex/model_node.h"
 #include "test_support.h"
 
@@ -137,6 +138,32 @@ TEST(ModelNode, MeanRoutingHops) {
     for (std::size_t i = 0; i < e.size(); ++i) rnd.push_back(ChildRef{e[i], static_cast<BlockNumber>(i)});
     EXPECT_GE(mean_routing_hops(cspan(rnd), bytes), 0.0);
   }
+}
+
+// Lognormal keys give each child a wider range than the one before it: a least-squares
+// line crowds the dense first children into a few slots (4 sideways steps per lookup
+// over these 40), so the node tries lines that spread the first children and clamp the
+// last. One root then routes them with about one step instead of a level more.
+TEST(ModelNode, SkewedLowsRouteWithFewHops) {
+  const auto e = dist_entries(Dist::kLognormal, 400000, derive_seed("mn-skewed"));
+  std::vector<ChildRef> children;
+  for (std::size_t i = 0; i < e.size(); i += 10000)
+    children.push_back(ChildRef{e[i], static_cast<BlockNumber>(children.size())});
+  ASSERT_EQ(children.size(), 40u);
+  std::vector<std::byte> page(8192);
+  ModelPage node(page.data(), page.size());
+  ASSERT_EQ(node.build(cspan(children), 2, Fences{Entry{}, Entry{}, true}, kInvalidBlock, kInvalidBlock), Status::kOk);
+  double steps = 0;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const std::size_t owner = i / 10000;
+    const std::size_t routed = node.route(e[i]);
+    steps += static_cast<double>(routed > owner ? routed - owner : owner - routed);
+  }
+  steps /= static_cast<double>(e.size());
+  EXPECT_LT(steps, 2.0);  // 1.2 here; the least-squares line alone: 4.0
+  EXPECT_LT(mean_routing_hops(cspan(children), 8192), 2.0);
+  // So the root takes them all, where it used to split them under another level.
+  EXPECT_EQ(take_model_group(cspan(children), 8192, 2, true), children.size());
 }
 
 TEST(ModelNode, BuildRejectsTooManyChildren) {

@@ -229,7 +229,7 @@ load_group(AlexBuildState *bs, AlexChild *children, size_t *cuts, size_t group_m
 	} while (planned <= group_max && pos < bs->window_len);
 	cuts[planned] = pos;
 
-	take = Max(alex_bulk_take_model_group(children, planned, ALEX_SPAN_BYTES, 1), 1);
+	take = Max(alex_bulk_take_model_group(children, planned, ALEX_SPAN_BYTES, 1, false), 1);
 	last_group = take == planned && pos == bs->window_len && bs->sort_done;
 
 	/* A lone data page is the root itself. */
@@ -299,7 +299,7 @@ build_upper_levels(AlexBuildState *bs, AlexChild *children, int n, int level, Al
 		bs->nimages = 0;
 		while (pos < n)
 		{
-			size_t		take = Max(alex_bulk_take_model_group(children + pos, n - pos, ALEX_SPAN_BYTES, level), 1);
+			size_t		take = Max(alex_bulk_take_model_group(children + pos, n - pos, ALEX_SPAN_BYTES, level, pos == 0), 1);
 			bool		last = pos + take == (size_t) n;
 			AlexFences	fences;
 

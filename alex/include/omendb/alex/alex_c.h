@@ -9,6 +9,7 @@
 #ifndef OMENDB_ALEX_C_H
 #define OMENDB_ALEX_C_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -138,7 +139,8 @@ AlexStatus	alex_model_split(void *page, void *sibling, size_t bytes, AlexBlock b
 
 /* Bulk-load planning. */
 size_t		alex_bulk_take_data_page(const AlexEntry *rest, size_t n, double fill, size_t bytes);
-size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes, int level);
+/* whole_level: rest is every child of the level (bulk_load.h take_model_group). */
+size_t		alex_bulk_take_model_group(const AlexChild *rest, size_t n, size_t bytes, int level, bool whole_level);
 /* Sorts entries by (key, tid) in place, for a bulk load that fits in memory. */
 void		alex_bulk_sort(AlexEntry *entries, size_t n);
 /* cuts: ncuts = children + 1 entry indexes into `sorted`; see bulk_load.h align_cuts. */

@@ -22,8 +22,11 @@ std::size_t take_data_page(Span<const Entry> rest, double fill, std::size_t page
 // This is ALEX's cost model on pages: each candidate size is charged the expected sideways
 // steps its fitted model causes (children pushed off their predicted slot) plus the cost
 // of the extra level a smaller node implies, and the cheapest wins. A step costs a data
-// page under a level-1 node and a cached model page above.
-std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level) noexcept;
+// page under a level-1 node and a cached model page above. `whole_level`: rest holds every
+// child of the level (the first group of the level), so above level 1 a node taking them
+// all is the root. (Level 1 ignores it: the extension plans its groups from a window of
+// data pages and cannot know.)
+std::size_t take_model_group(Span<const ChildRef> rest, std::size_t page_bytes, int level, bool whole_level) noexcept;
 
 // Moves the boundaries between the data pages under one model node to where the node's
 // routing puts them, so bulk-loaded entries route to their own page, no hop needed.
@@ -40,5 +43,8 @@ void align_cuts(const ModelPage& node, Span<const Entry> sorted, Span<std::size_
 // one more data page pinned, locked and missed in cache, as costly as several levels.
 inline constexpr double kHopCost = 50.0;    // one extra data page visited
 inline constexpr double kLevelCost = 20.0;  // one extra model level traversed
+// One sideways step between model pages: a cached header and a fence comparison. The
+// core's lookups put it near a tenth of a level (bench/results/2026-12-07b-core.md).
+inline constexpr double kModelHopCost = 4.0;
 
 }  // namespace omendb::alex
