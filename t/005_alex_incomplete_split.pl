@@ -44,9 +44,12 @@ CREATE FUNCTION alex_incomplete(idx regclass) RETURNS text LANGUAGE sql AS $$
   SELECT coalesce(string_agg(kind || '/' || level, ',' ORDER BY blkno), 'none')
     FROM alex_pages(idx) WHERE flags & 1 = 1
 $$;
--- Every single-row insert that extended an index, with the WAL it wrote.
+-- Every single-row insert that extended an index, with the WAL it wrote. Keys run from
+-- first_key in steps of step; with apart, every other key goes that far above the run,
+-- so two dense runs grow side by side.
 CREATE TABLE splitlog (tbl text, i int, lsn_before pg_lsn, lsn_after pg_lsn, added int);
-CREATE PROCEDURE insert_until(tbl text, first_key int8, step int8, stop_after_added int, stop_count int)
+CREATE PROCEDURE insert_until(tbl text, first_key int8, step int8, stop_after_added int, stop_count int,
+                              apart int8 DEFAULT 0)
 LANGUAGE plpgsql AS $$
 DECLARE
   idx regclass := (tbl || '_k_alex')::regclass;
@@ -56,7 +59,7 @@ BEGIN
     i := i + 1;
     sz := pg_relation_size(idx);
     b := pg_current_wal_insert_lsn();
-    EXECUTE format('INSERT INTO %I VALUES ($1)', tbl) USING first_key + i * step;
+    EXECUTE format('INSERT INTO %I VALUES ($1)', tbl) USING first_key + i * step + (i % 2) * apart;
     a := pg_current_wal_insert_lsn();
     added := (pg_relation_size(idx) - sz) / 8192;
     IF added > 0 THEN
@@ -88,18 +91,21 @@ $primary->backup('before');
 
 # A: single rows into the middle of a until a data page splits (one new page).
 # B: single rows above b's keys until its root data page splits (a data page and a root).
-# C, D: a dense run inside c until a model page splits twice: first the root (a data
-# page, a model page and a new root), then a model page under it (a data and a model page).
+# C: a dense run inside c until the root model page splits (a data page, a model page and
+# a new root). D: then two dense runs side by side under one level-1 model page until it
+# splits (a data and a model page): a single dense run it can keep routing by refitting
+# its line, two far apart it cannot.
 $primary->safe_psql(
 	'postgres', q{
 CALL insert_until('a', 1500000, 1, 1, 1);
 CALL insert_until('b', 200000, 1, 1, 1);
-CALL insert_until('c', 500000000000, 1, 2, 2);
+CALL insert_until('c', 500000000000, 1, 2, 1);
+CALL insert_until('c', 600000000000, 1, 2, 1, 300000000000);
 });
 is($primary->safe_psql('postgres', "SELECT tbl, added FROM splitlog WHERE tbl IN ('a', 'b') ORDER BY tbl"),
 	"a|1\nb|2", 'the splits of a and b happened as expected');
 is( $primary->safe_psql('postgres',
-		"SELECT added FROM splitlog WHERE tbl = 'c' AND added > 1 ORDER BY i"),
+		"SELECT added FROM splitlog WHERE tbl = 'c' AND added > 1 ORDER BY lsn_before"),
 	"3\n2", 'c split its root model page, then a model page under the new root');
 
 # The generic WAL records of the insert that made the n-th split of a table with at
@@ -109,7 +115,7 @@ sub split_records
 	my ($tbl, $added, $n) = @_;
 	my $records = $primary->safe_psql(
 		'postgres', qq{
-SELECT r.start_lsn FROM (SELECT * FROM splitlog WHERE tbl = '$tbl' AND added >= $added ORDER BY i OFFSET $n - 1 LIMIT 1) l,
+SELECT r.start_lsn FROM (SELECT * FROM splitlog WHERE tbl = '$tbl' AND added >= $added ORDER BY lsn_before OFFSET $n - 1 LIMIT 1) l,
        pg_get_wal_records_info(l.lsn_before, l.lsn_after) r
  WHERE r.resource_manager = 'Generic' ORDER BY r.start_lsn});
 	return split /\n/, $records;
