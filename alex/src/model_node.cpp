@@ -135,7 +135,7 @@ void ModelPage::set_fences(const Fences& f) noexcept {
 }
 
 Status ModelPage::build(Span<const ChildRef> children, std::uint8_t level, const Fences& fences, BlockNumber left,
-                        BlockNumber right) noexcept {
+                        BlockNumber right, double max_hops) noexcept {
   const std::size_t n = children.size();
   const std::size_t limit = max_fanout(bytes_);
   if (n == 0 || 2 * n > limit || level == 0) return Status::kBadArgument;
@@ -143,6 +143,8 @@ Status ModelPage::build(Span<const ChildRef> children, std::uint8_t level, const
   // Appends land beyond the last child of the rightmost node: leave them half the slots,
   // if the children keep 4 slots each in the other half.
   const bool reserve = fences.high_infinite && 8 * n <= fanout;
+  const RoutingFit fit = fit_routing(children, reserve ? fanout / 2 : fanout, fanout);
+  if (n >= 4 && fit.hops > max_hops) return Status::kNodeFull;
 
   ModelHeader& h = header();
   h = ModelHeader{};
@@ -153,7 +155,7 @@ Status ModelPage::build(Span<const ChildRef> children, std::uint8_t level, const
   h.left = left;
   h.right = right;
   set_fences(fences);
-  h.model = fit_routing(children, reserve ? fanout / 2 : fanout, fanout).model;
+  h.model = fit.model;
 
   std::size_t starts[4097];
   assign_starts(h.model, children, fanout, starts);
@@ -254,10 +256,9 @@ Status children_after_split(const ModelPage& node, BlockNumber child, BlockNumbe
 Status retrain(ModelPage node, Span<const ChildRef> children) noexcept {
   const std::size_t n = children.size();
   const std::size_t page_bytes = node.page_bytes();
-  if (2 * n > max_fanout(page_bytes) || (n >= 4 && mean_routing_hops(children, page_bytes) > kMaxRetrainHops))
-    return Status::kNodeFull;
+  if (2 * n > max_fanout(page_bytes)) return Status::kNodeFull;
   const ModelHeader h = node.header();
-  return node.build(children, h.level, node.fences(), h.left, h.right);
+  return node.build(children, h.level, node.fences(), h.left, h.right, kMaxRetrainHops);
 }
 
 Status split_model_page(ModelPage node, ModelPage sibling, BlockNumber node_block, BlockNumber sibling_block,

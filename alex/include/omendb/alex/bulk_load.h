@@ -43,8 +43,9 @@ void align_cuts(const ModelPage& node, Span<const Entry> sorted, Span<std::size_
 // one more data page pinned, locked and missed in cache, as costly as several levels.
 inline constexpr double kHopCost = 50.0;    // one extra data page visited
 inline constexpr double kLevelCost = 20.0;  // one extra model level traversed
-// One sideways step between model pages: a cached header and a fence comparison. The
-// core's lookups put it near a tenth of a level (bench/results/2026-12-07b-core.md).
+// One sideways step between model pages: a cached header and a fence comparison. In the
+// core at 10M keys a fourth level cost uniform lookups about 70 ns and 20 steps per lookup
+// about 55 ns (docs/BENCHMARKS.md), so a step is well under a fifth of a level.
 inline constexpr double kModelHopCost = 4.0;
 
 }  // namespace omendb::alex

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include "omendb/alex/span.h"
 
 #include "omendb/alex/data_node.h"
@@ -68,9 +69,12 @@ class ModelPage {
   // where lows collide. The rightmost node of a level (high fence infinite) with at most
   // fanout/8 children keeps the upper half of its slots for keys beyond the last child,
   // where appends go.
-  // kBadArgument if there are too many children.
+  // kBadArgument if there are too many children. With at least 4 children whose best
+  // line would take more than `max_hops` sideways steps per lookup (mean_routing_hops'
+  // estimate, over the slots the node really spreads them on), kNodeFull and the page
+  // is left as it was: retrain's test, made on the line the node would be built with.
   Status build(Span<const ChildRef> children, std::uint8_t level, const Fences& fences, BlockNumber left,
-               BlockNumber right) noexcept;
+               BlockNumber right, double max_hops = std::numeric_limits<double>::infinity()) noexcept;
 
   bool valid() const noexcept;
   std::size_t page_bytes() const noexcept { return bytes_; }
