@@ -241,6 +241,12 @@ if (AlexTest::wal_mode() eq 'compact')
 else
 {
 	is($records, '0|0', 'generic WAL: no omendb_alex records');
+	# alex_xlog.c writes the data-page inserts' generic records itself: one per row.
+	my $generic = $primary->safe_psql('postgres',
+		"SELECT count(*) FROM pg_get_wal_records_info_till_end_of_wal('$wal_start')
+		  WHERE resource_manager = 'Generic'
+		    AND block_ref LIKE '%/' || pg_relation_filenode('t_k_alex') || ' %'");
+	cmp_ok($generic, '>=', 3000, "generic WAL: t_k_alex logs a Generic record per row ($generic)");
 }
 compare_nodes('after a batch of inserts');
 
