@@ -252,11 +252,13 @@ alex_log_data_insert(Relation index, Buffer buf, const AlexEntry *e, AlexInsertS
 		{
 			char		packed[ALEX_XLOG_ENTRY_MAX];
 			size_t		len = pack_entry(packed, e, insert_base(page));
+			XLogRecPtr	lsn;
 
 			XLogBeginInsert();
 			XLogRegisterBuffer(0, buf, REGBUF_STANDARD);
 			XLogRegisterBufData(0, packed, len);
-			PageSetLSN(page, XLogInsert(ALEX_RMGR_ID, XLOG_ALEX_INSERT));
+			lsn = XLogInsert(ALEX_RMGR_ID, XLOG_ALEX_INSERT);	/* PageSetLSN reads its argument twice */
+			PageSetLSN(page, lsn);
 		}
 	}
 	END_CRIT_SECTION();
